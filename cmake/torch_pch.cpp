@@ -1,0 +1,1 @@
+// Compiled once to produce the shared LibTorch precompiled header (see MmoeTorchPch.cmake).
