@@ -1,0 +1,179 @@
+// to_yaml: the resolved config, every key in struct order, one stable text per Config.
+#include "experiments/config_emit.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "experiments/config_loader.h"
+
+namespace mmoe::experiments {
+
+std::string format_number(double value) { return fmt::format("{}", value); }
+
+namespace {
+
+bool is_plain_safe(std::string_view value) {
+  if (value.empty()) return false;
+  const auto is_start = [](char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == '/' || c == '.';
+  };
+  const auto is_rest = [&](char c) {
+    return is_start(c) || std::isdigit(static_cast<unsigned char>(c)) || c == '-';
+  };
+  if (!is_start(value.front()) || !std::all_of(value.begin() + 1, value.end(), is_rest)) {
+    return false;
+  }
+  // Words that YAML 1.1 / 1.2 readers turn into null, booleans or special floats.
+  static const std::array<const char*, 14> kSpecial = {
+      "null", "true", "false", "yes", "no", "on", "off", "y", "n", ".inf", ".nan", "~",
+      "nan", "inf"};
+  std::string lower(value);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+  return std::none_of(kSpecial.begin(), kSpecial.end(),
+                      [&](const char* word) { return lower == word; });
+}
+
+std::string int_list(const std::vector<int64_t>& values) {
+  return fmt::format("[{}]", fmt::join(values, ", "));
+}
+
+// Writes "key: value" lines at two spaces per level.
+class YamlWriter {
+ public:
+  void scalar(int depth, std::string_view key, std::string_view text) {
+    indent(depth);
+    out_ << yaml_string(key) << ": " << text << '\n';
+  }
+  void number(int depth, std::string_view key, double value) {
+    scalar(depth, key, format_number(value));
+  }
+  void integer(int depth, std::string_view key, int64_t value) {
+    scalar(depth, key, std::to_string(value));
+  }
+  void string(int depth, std::string_view key, std::string_view value) {
+    scalar(depth, key, yaml_string(value));
+  }
+  void open(int depth, std::string_view key, bool empty) {
+    indent(depth);
+    out_ << yaml_string(key) << (empty ? ": {}\n" : ":\n");
+  }
+  std::string text() const { return out_.str(); }
+
+ private:
+  void indent(int depth) { out_ << std::string(static_cast<std::size_t>(depth) * 2, ' '); }
+  std::ostringstream out_;
+};
+
+void emit_model(const ModelConfig& model, YamlWriter& w) {
+  w.open(0, "model", false);
+  w.scalar(1, "type", to_string(model.type));
+  w.integer(1, "num_experts", model.num_experts);
+  w.scalar(1, "expert_hidden", int_list(model.expert_hidden));
+  w.scalar(1, "activation", to_string(model.activation));
+  w.number(1, "expert_dropout", model.expert_dropout);
+  w.scalar(1, "tower_hidden", int_list(model.tower_hidden));
+  w.number(1, "gate_temperature", model.gate_temperature);
+  w.open(1, "shared_layer", false);
+  w.integer(2, "dim", model.shared_layer.dim);
+  w.number(2, "dropout", model.shared_layer.dropout);
+}
+
+void emit_optim(const OptimConfig& optim, YamlWriter& w) {
+  w.open(0, "optim", false);
+  w.number(1, "lr", optim.lr);
+  w.number(1, "weight_decay", optim.weight_decay);
+  w.scalar(1, "betas",
+           fmt::format("[{}, {}]", format_number(optim.beta1), format_number(optim.beta2)));
+  w.number(1, "eps", optim.eps);
+  w.number(1, "max_grad_norm", optim.max_grad_norm);
+  w.open(1, "groups", optim.groups.empty());
+  for (const auto& [group, options] : optim.groups) {
+    w.open(2, to_string(group), !options.lr && !options.weight_decay);
+    if (options.lr) w.number(3, "lr", *options.lr);
+    if (options.weight_decay) w.number(3, "weight_decay", *options.weight_decay);
+  }
+}
+
+void emit_scheduler(const SchedulerConfig& scheduler, YamlWriter& w) {
+  w.open(0, "scheduler", false);
+  w.scalar(1, "type", to_string(scheduler.type));
+  w.number(1, "factor", scheduler.factor);
+  w.integer(1, "patience", scheduler.patience);
+  w.number(1, "threshold", scheduler.threshold);
+  w.scalar(1, "threshold_mode", to_string(scheduler.threshold_mode));
+  w.integer(1, "cooldown", scheduler.cooldown);
+  w.number(1, "min_lr", scheduler.min_lr);
+  w.number(1, "eps", scheduler.eps);
+}
+
+void emit_train(const TrainConfig& train, YamlWriter& w) {
+  w.open(0, "train", false);
+  w.integer(1, "epochs", train.epochs);
+  w.integer(1, "batch_size", train.batch_size);
+  w.integer(1, "eval_batch_size", train.eval_batch_size);
+  w.scalar(1, "seed", std::to_string(train.seed));
+  w.scalar(1, "device", to_string(train.device));
+  w.integer(1, "num_threads", train.num_threads);
+  w.scalar(1, "monitor", to_string(train.monitor));
+  w.integer(1, "log_every_steps", train.log_every_steps);
+}
+
+}  // namespace
+
+std::string yaml_string(std::string_view value) {
+  if (is_plain_safe(value)) return std::string(value);
+  std::string quoted = "\"";
+  for (char c : value) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      quoted += '\\';
+      quoted += c;
+    } else if (c == '\n') {
+      quoted += "\\n";
+    } else if (c == '\t') {
+      quoted += "\\t";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      quoted += fmt::format("\\x{:02x}", byte);
+    } else {
+      quoted += c;  // printable ASCII and UTF-8 bytes pass through
+    }
+  }
+  return quoted + "\"";
+}
+
+std::string to_yaml(const Config& config) {
+  YamlWriter w;
+  w.open(0, "data", false);
+  w.string(1, "dir", config.data.dir);
+  w.string(1, "train_split", config.data.train_split);
+  w.string(1, "val_split", config.data.val_split);
+  emit_model(config.model, w);
+  w.open(0, "tasks", config.tasks.empty());
+  for (const auto& [name, task] : config.tasks) {
+    w.open(1, name, false);
+    w.number(2, "weight", task.weight);
+    w.number(2, "label_smoothing", task.label_smoothing);
+  }
+  emit_optim(config.optim, w);
+  emit_scheduler(config.scheduler, w);
+  emit_train(config.train, w);
+  w.open(0, "distributed", false);
+  w.scalar(1, "backend", to_string(config.distributed.backend));
+  w.number(1, "bucket_mb", config.distributed.bucket_mb);
+  w.number(1, "timeout_s", config.distributed.timeout_s);
+  w.open(0, "tracking", false);
+  w.string(1, "store", config.tracking.store);
+  w.string(1, "experiment", config.tracking.experiment);
+  w.string(1, "run_name", config.tracking.run_name);
+  w.open(1, "tags", config.tracking.tags.empty());
+  for (const auto& [key, value] : config.tracking.tags) w.string(2, key, value);
+  return w.text();
+}
+
+}  // namespace mmoe::experiments

@@ -1,0 +1,139 @@
+// YAML spellings of the config enums (see config.h and docs/config.md).
+#include "experiments/config_enums.h"
+
+#include "core/error.h"
+
+namespace mmoe::experiments {
+
+namespace {
+// A value outside the enum (e.g. a cast from a corrupt integer): a bug, not a user mistake.
+[[noreturn]] void bad_enum(const char* type, int value) {
+  throw_internal_error("valid enum value", __FILE__, __LINE__,
+                       std::string(type) + " has no value " + std::to_string(value));
+}
+}  // namespace
+
+const char* to_string(ModelType value) {
+  switch (value) {
+    case ModelType::kMmoe: return "mmoe";
+  }
+  bad_enum("ModelType", static_cast<int>(value));
+}
+
+const char* to_string(Activation value) {
+  switch (value) {
+    case Activation::kRelu: return "relu";
+    case Activation::kGelu: return "gelu";
+    case Activation::kSilu: return "silu";
+    case Activation::kTanh: return "tanh";
+  }
+  bad_enum("Activation", static_cast<int>(value));
+}
+
+const char* to_string(Device value) {
+  switch (value) {
+    case Device::kAuto: return "auto";
+    case Device::kCpu: return "cpu";
+    case Device::kCuda: return "cuda";
+  }
+  bad_enum("Device", static_cast<int>(value));
+}
+
+const char* to_string(SchedulerType value) {
+  switch (value) {
+    case SchedulerType::kNone: return "none";
+    case SchedulerType::kReduceOnPlateau: return "plateau";
+  }
+  bad_enum("SchedulerType", static_cast<int>(value));
+}
+
+const char* to_string(ThresholdMode value) {
+  switch (value) {
+    case ThresholdMode::kRel: return "rel";
+    case ThresholdMode::kAbs: return "abs";
+  }
+  bad_enum("ThresholdMode", static_cast<int>(value));
+}
+
+const char* to_string(Monitor value) {
+  switch (value) {
+    case Monitor::kValWeightedF1: return "val_weighted_f1";
+    case Monitor::kValLoss: return "val_loss";
+  }
+  bad_enum("Monitor", static_cast<int>(value));
+}
+
+const char* to_string(DistributedBackend value) {
+  switch (value) {
+    case DistributedBackend::kAuto: return "auto";
+    case DistributedBackend::kLocal: return "local";
+    case DistributedBackend::kMpi: return "mpi";
+    case DistributedBackend::kNccl: return "nccl";
+  }
+  bad_enum("DistributedBackend", static_cast<int>(value));
+}
+
+const char* to_string(ParamGroup value) {
+  switch (value) {
+    case ParamGroup::kShared: return "shared";
+    case ParamGroup::kExperts: return "experts";
+    case ParamGroup::kGates: return "gates";
+    case ParamGroup::kTowers: return "towers";
+  }
+  bad_enum("ParamGroup", static_cast<int>(value));
+}
+
+template <>
+const std::vector<ModelType>& all_values<ModelType>() {
+  static const std::vector<ModelType> values = {ModelType::kMmoe};
+  return values;
+}
+
+template <>
+const std::vector<Activation>& all_values<Activation>() {
+  static const std::vector<Activation> values = {Activation::kRelu, Activation::kGelu,
+                                                 Activation::kSilu, Activation::kTanh};
+  return values;
+}
+
+template <>
+const std::vector<Device>& all_values<Device>() {
+  static const std::vector<Device> values = {Device::kAuto, Device::kCpu, Device::kCuda};
+  return values;
+}
+
+template <>
+const std::vector<SchedulerType>& all_values<SchedulerType>() {
+  static const std::vector<SchedulerType> values = {SchedulerType::kNone,
+                                                    SchedulerType::kReduceOnPlateau};
+  return values;
+}
+
+template <>
+const std::vector<ThresholdMode>& all_values<ThresholdMode>() {
+  static const std::vector<ThresholdMode> values = {ThresholdMode::kRel, ThresholdMode::kAbs};
+  return values;
+}
+
+template <>
+const std::vector<Monitor>& all_values<Monitor>() {
+  static const std::vector<Monitor> values = {Monitor::kValWeightedF1, Monitor::kValLoss};
+  return values;
+}
+
+template <>
+const std::vector<DistributedBackend>& all_values<DistributedBackend>() {
+  static const std::vector<DistributedBackend> values = {
+      DistributedBackend::kAuto, DistributedBackend::kLocal, DistributedBackend::kMpi,
+      DistributedBackend::kNccl};
+  return values;
+}
+
+template <>
+const std::vector<ParamGroup>& all_values<ParamGroup>() {
+  static const std::vector<ParamGroup> values = {ParamGroup::kShared, ParamGroup::kExperts,
+                                                 ParamGroup::kGates, ParamGroup::kTowers};
+  return values;
+}
+
+}  // namespace mmoe::experiments

@@ -1,0 +1,65 @@
+// Field-by-field equality of configs (see config_equal.h).
+#include "experiments/config_equal.h"
+
+namespace mmoe::experiments {
+
+bool operator==(const DataConfig& a, const DataConfig& b) {
+  return a.dir == b.dir && a.train_split == b.train_split && a.val_split == b.val_split;
+}
+
+bool operator==(const SharedLayerConfig& a, const SharedLayerConfig& b) {
+  return a.dim == b.dim && a.dropout == b.dropout;
+}
+
+bool operator==(const ModelConfig& a, const ModelConfig& b) {
+  return a.type == b.type && a.num_experts == b.num_experts &&
+         a.expert_hidden == b.expert_hidden && a.activation == b.activation &&
+         a.expert_dropout == b.expert_dropout && a.tower_hidden == b.tower_hidden &&
+         a.gate_temperature == b.gate_temperature && a.shared_layer == b.shared_layer;
+}
+
+bool operator==(const TaskConfig& a, const TaskConfig& b) {
+  return a.weight == b.weight && a.label_smoothing == b.label_smoothing;
+}
+
+bool operator==(const ParamGroupConfig& a, const ParamGroupConfig& b) {
+  return a.lr == b.lr && a.weight_decay == b.weight_decay;
+}
+
+bool operator==(const OptimConfig& a, const OptimConfig& b) {
+  return a.lr == b.lr && a.weight_decay == b.weight_decay && a.beta1 == b.beta1 &&
+         a.beta2 == b.beta2 && a.eps == b.eps && a.max_grad_norm == b.max_grad_norm &&
+         a.groups == b.groups;
+}
+
+bool operator==(const SchedulerConfig& a, const SchedulerConfig& b) {
+  return a.type == b.type && a.factor == b.factor && a.patience == b.patience &&
+         a.threshold == b.threshold && a.threshold_mode == b.threshold_mode &&
+         a.cooldown == b.cooldown && a.min_lr == b.min_lr && a.eps == b.eps;
+}
+
+bool operator==(const TrainConfig& a, const TrainConfig& b) {
+  return a.epochs == b.epochs && a.batch_size == b.batch_size &&
+         a.eval_batch_size == b.eval_batch_size && a.seed == b.seed && a.device == b.device &&
+         a.num_threads == b.num_threads && a.monitor == b.monitor &&
+         a.log_every_steps == b.log_every_steps;
+}
+
+bool operator==(const DistributedConfig& a, const DistributedConfig& b) {
+  return a.backend == b.backend && a.bucket_mb == b.bucket_mb && a.timeout_s == b.timeout_s;
+}
+
+bool operator==(const TrackingConfig& a, const TrackingConfig& b) {
+  return a.store == b.store && a.experiment == b.experiment && a.run_name == b.run_name &&
+         a.tags == b.tags;
+}
+
+bool operator==(const Config& a, const Config& b) {
+  return a.data == b.data && a.model == b.model && a.tasks == b.tasks && a.optim == b.optim &&
+         a.scheduler == b.scheduler && a.train == b.train && a.distributed == b.distributed &&
+         a.tracking == b.tracking;
+}
+
+bool operator!=(const Config& a, const Config& b) { return !(a == b); }
+
+}  // namespace mmoe::experiments
