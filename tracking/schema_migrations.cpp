@@ -1,0 +1,157 @@
+// The store's schema, as migrations (docs/store.md describes every table and view).
+// A released migration is never edited: a change is a new migration appended to the list.
+#include "tracking/schema.h"
+
+namespace mmoe::tracking {
+namespace {
+
+constexpr const char* kVersion1 = R"sql(
+PRAGMA application_id = 1296912197;
+
+CREATE TABLE experiments (
+  id         INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE runs (
+  id              TEXT PRIMARY KEY CHECK (length(id) = 12 AND id NOT GLOB '*[^0-9a-f]*'),
+  experiment_id   INTEGER NOT NULL REFERENCES experiments (id),
+  name            TEXT NOT NULL,
+  status          TEXT NOT NULL DEFAULT 'running'
+                  CHECK (status IN ('running', 'finished', 'failed', 'interrupted', 'preempted')),
+  error           TEXT,
+  config_yaml     TEXT NOT NULL,
+  config_hash     TEXT NOT NULL,
+  git_commit      TEXT,
+  host            TEXT NOT NULL,
+  world_size      INTEGER NOT NULL CHECK (world_size >= 1),
+  command_line    TEXT NOT NULL,
+  monitor         TEXT NOT NULL,
+  monitor_mode    TEXT CHECK (monitor_mode IN ('max', 'min')),
+  started_at      TEXT NOT NULL,
+  ended_at        TEXT,
+  heartbeat_at    TEXT NOT NULL,
+  best_epoch      INTEGER,
+  best_metric     REAL,
+  checkpoint_path TEXT,
+  sweep_id        TEXT,
+  trial           INTEGER
+);
+CREATE INDEX runs_by_experiment ON runs (experiment_id, started_at);
+CREATE INDEX runs_by_started ON runs (started_at);
+CREATE INDEX runs_by_sweep ON runs (sweep_id, trial);
+
+CREATE TABLE params (
+  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  key    TEXT NOT NULL,
+  value  TEXT NOT NULL,
+  PRIMARY KEY (run_id, key)
+);
+
+CREATE TABLE tags (
+  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  key    TEXT NOT NULL,
+  value  TEXT NOT NULL,
+  PRIMARY KEY (run_id, key)
+);
+
+CREATE TABLE epochs (
+  run_id    TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  epoch     INTEGER NOT NULL CHECK (epoch >= 1),
+  step      INTEGER NOT NULL,
+  logged_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, epoch)
+);
+
+CREATE TABLE metrics (
+  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  key    TEXT NOT NULL,
+  step   INTEGER NOT NULL,
+  epoch  INTEGER NOT NULL,
+  value  REAL,
+  time   TEXT NOT NULL
+);
+CREATE INDEX metrics_by_run_key ON metrics (run_id, key);
+CREATE INDEX metrics_by_run_epoch ON metrics (run_id, epoch);
+
+CREATE TABLE task_metrics (
+  run_id        TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  epoch         INTEGER NOT NULL,
+  task          TEXT NOT NULL,
+  split         TEXT NOT NULL,
+  labelled_rows INTEGER NOT NULL,
+  loss          REAL,
+  accuracy      REAL,
+  macro_f1      REAL,
+  weighted_f1   REAL,
+  micro_f1      REAL,
+  mae           REAL,
+  rmse          REAL,
+  PRIMARY KEY (run_id, epoch, task, split)
+);
+
+CREATE TABLE gate_stats (
+  run_id      TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  epoch       INTEGER NOT NULL,
+  task        TEXT NOT NULL,
+  expert      INTEGER NOT NULL CHECK (expert >= 0),
+  utilization REAL,
+  PRIMARY KEY (run_id, epoch, task, expert)
+);
+
+CREATE TABLE gate_entropy (
+  run_id             TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  epoch              INTEGER NOT NULL,
+  task               TEXT NOT NULL,
+  entropy_nats       REAL,
+  entropy_normalized REAL,
+  PRIMARY KEY (run_id, epoch, task)
+);
+
+CREATE VIEW run_summary AS
+SELECT r.id, e.name AS experiment, r.name, r.status, r.started_at, r.ended_at,
+       (SELECT COUNT(*) FROM epochs AS ep WHERE ep.run_id = r.id) AS epochs,
+       r.monitor, r.best_epoch, r.best_metric
+FROM runs AS r
+JOIN experiments AS e ON e.id = r.experiment_id
+ORDER BY r.started_at DESC, r.rowid DESC;
+
+CREATE VIEW final_task_metrics AS
+SELECT t.run_id, e.name AS experiment, r.name AS run_name, t.epoch, t.task, t.split,
+       t.labelled_rows, t.loss, t.accuracy, t.macro_f1, t.weighted_f1, t.micro_f1, t.mae, t.rmse
+FROM task_metrics AS t
+JOIN runs AS r ON r.id = t.run_id
+JOIN experiments AS e ON e.id = r.experiment_id
+WHERE t.epoch = (SELECT MAX(ep.epoch) FROM epochs AS ep WHERE ep.run_id = t.run_id);
+
+CREATE VIEW best_run_per_experiment AS
+SELECT experiment, monitor, monitor_mode, run_id, run_name, status, best_epoch, best_metric,
+       runs_compared
+FROM (
+  SELECT e.name AS experiment, r.monitor, r.monitor_mode, r.id AS run_id, r.name AS run_name,
+         r.status, r.best_epoch, r.best_metric,
+         COUNT(*) OVER (PARTITION BY r.experiment_id, r.monitor) AS runs_compared,
+         ROW_NUMBER() OVER (
+           PARTITION BY r.experiment_id, r.monitor
+           ORDER BY CASE WHEN r.monitor_mode = 'min' THEN r.best_metric ELSE -r.best_metric END,
+                    r.started_at) AS place
+  FROM runs AS r
+  JOIN experiments AS e ON e.id = r.experiment_id
+  WHERE r.best_metric IS NOT NULL
+)
+WHERE place = 1
+ORDER BY experiment, monitor;
+)sql";
+
+}  // namespace
+
+const std::vector<Migration>& schema_migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, "experiments, runs, params, tags, epochs, metrics, task metrics, gate statistics, views",
+       kVersion1},
+  };
+  return kMigrations;
+}
+
+}  // namespace mmoe::tracking
