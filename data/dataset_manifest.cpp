@@ -1,0 +1,182 @@
+#include "data/dataset_manifest.h"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+
+#include <yaml-cpp/yaml.h>
+
+#include "data/data_error.h"
+
+namespace mmoe::data {
+namespace {
+
+template <typename T>
+T read_key(const YAML::Node& node, const std::string& key, const std::string& where) {
+  const YAML::Node value = node[key];
+  if (!value) throw DataError(where + ": missing key '" + key + "'");
+  try {
+    return value.as<T>();
+  } catch (const YAML::Exception&) {
+    throw DataError(where + ": key '" + key + "' has the wrong type");
+  }
+}
+
+TaskSchema parse_task(const YAML::Node& node, const std::string& where) {
+  TaskSchema task;
+  task.name = read_key<std::string>(node, "name", where);
+  const auto type_name = read_key<std::string>(node, "type", where);
+  const auto type = parse_task_type(type_name);
+  if (!type) {
+    throw DataError(where + ": task '" + task.name + "' has unknown type '" + type_name +
+                    "' (valid: multiclass, multilabel, regression)");
+  }
+  task.type = *type;
+  if (task.type == TaskType::kRegression) {
+    task.num_outputs = node["outputs"] ? read_key<int64_t>(node, "outputs", where) : 1;
+    if (task.num_outputs < 1) throw DataError(where + ": task '" + task.name + "' needs outputs >= 1");
+  } else {
+    task.class_names = read_key<std::vector<std::string>>(node, "classes", where);
+    const size_t minimum = task.type == TaskType::kMulticlass ? 2 : 1;
+    if (task.class_names.size() < minimum) {
+      throw DataError(where + ": task '" + task.name + "' needs at least " + std::to_string(minimum) + " classes");
+    }
+  }
+  return task;
+}
+
+}  // namespace
+
+std::vector<std::string> DatasetManifest::split_names() const {
+  std::vector<std::string> names;
+  for (const auto& shard : shards) {
+    if (std::find(names.begin(), names.end(), shard.split) == names.end()) names.push_back(shard.split);
+  }
+  return names;
+}
+
+int64_t DatasetManifest::rows_in_split(const std::string& split) const {
+  int64_t rows = 0;
+  for (const auto& shard : shards) rows += shard.split == split ? shard.rows : 0;
+  return rows;
+}
+
+const TaskSchema* DatasetManifest::find_task(const std::string& task_name) const {
+  for (const auto& task : tasks) {
+    if (task.name == task_name) return &task;
+  }
+  return nullptr;
+}
+
+DatasetManifest load_manifest(const std::filesystem::path& dir) {
+  if (!std::filesystem::is_directory(dir)) {
+    throw DataError("dataset directory '" + dir.string() +
+                    "' does not exist; create one with 'mmoe synth --kind attributes --out " + dir.string() +
+                    "' or fix data.dir");
+  }
+  const auto path = dir / kManifestFileName;
+  const std::string where = path.string();
+  if (!std::filesystem::exists(path)) {
+    throw DataError(where + ": missing; '" + dir.string() + "' is not an mmoe dataset directory");
+  }
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(where);
+  } catch (const YAML::Exception& e) {
+    throw DataError(where + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                    ": malformed YAML: " + e.msg);
+  }
+  if (!root.IsMap()) throw DataError(where + ": expected a mapping at the top level");
+  DatasetManifest manifest;
+  manifest.format_version = read_key<int64_t>(root, "format_version", where);
+  if (manifest.format_version > kManifestFormatVersion) {
+    throw DataError(where + ": format_version " + std::to_string(manifest.format_version) +
+                    " is newer than this mmoe reads (" + std::to_string(kManifestFormatVersion) + "); upgrade mmoe-trainer");
+  }
+  if (root["name"]) manifest.name = read_key<std::string>(root, "name", where);
+  if (root["description"]) manifest.description = read_key<std::string>(root, "description", where);
+  manifest.feature_dim = read_key<int64_t>(root, "feature_dim", where);
+  if (manifest.feature_dim < 1) throw DataError(where + ": feature_dim must be >= 1");
+  if (root["feature_dtype"]) manifest.feature_dtype = read_key<std::string>(root, "feature_dtype", where);
+  std::set<std::string> names;
+  for (const auto& node : root["tasks"]) {
+    manifest.tasks.push_back(parse_task(node, where));
+    if (!names.insert(manifest.tasks.back().name).second) {
+      throw DataError(where + ": task '" + manifest.tasks.back().name + "' is listed twice");
+    }
+  }
+  if (manifest.tasks.empty()) throw DataError(where + ": no tasks listed");
+  for (const auto& node : root["shards"]) {
+    ShardEntry shard;
+    shard.file = read_key<std::string>(node, "file", where);
+    shard.split = read_key<std::string>(node, "split", where);
+    shard.rows = read_key<int64_t>(node, "rows", where);
+    if (node["sha256"]) shard.sha256 = read_key<std::string>(node, "sha256", where);
+    manifest.shards.push_back(shard);
+  }
+  for (const auto& entry : root["label_stats"]) {
+    TaskLabelStats stats;
+    stats.rows = read_key<int64_t>(entry.second, "rows", where);
+    stats.labelled = read_key<int64_t>(entry.second, "labelled", where);
+    if (entry.second["class_counts"]) stats.class_counts = read_key<std::vector<int64_t>>(entry.second, "class_counts", where);
+    manifest.label_stats[entry.first.as<std::string>()] = stats;
+  }
+  for (const auto& entry : root["attributes"]) {
+    manifest.attributes[entry.first.as<std::string>()] = entry.second.as<std::string>();
+  }
+  return manifest;
+}
+
+void save_manifest(const std::filesystem::path& dir, const DatasetManifest& manifest) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "format_version" << YAML::Value << manifest.format_version;
+  out << YAML::Key << "name" << YAML::Value << manifest.name;
+  out << YAML::Key << "description" << YAML::Value << manifest.description;
+  out << YAML::Key << "feature_dim" << YAML::Value << manifest.feature_dim;
+  out << YAML::Key << "feature_dtype" << YAML::Value << manifest.feature_dtype;
+  out << YAML::Key << "tasks" << YAML::Value << YAML::BeginSeq;
+  for (const auto& task : manifest.tasks) {
+    out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << task.name;
+    out << YAML::Key << "type" << YAML::Value << to_string(task.type);
+    if (task.type == TaskType::kRegression) {
+      out << YAML::Key << "outputs" << YAML::Value << task.num_outputs;
+    } else {
+      out << YAML::Key << "classes" << YAML::Value << YAML::Flow << task.class_names;
+    }
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+  out << YAML::Key << "shards" << YAML::Value << YAML::BeginSeq;
+  for (const auto& shard : manifest.shards) {
+    out << YAML::BeginMap << YAML::Key << "file" << YAML::Value << shard.file << YAML::Key << "split"
+        << YAML::Value << shard.split << YAML::Key << "rows" << YAML::Value << shard.rows << YAML::Key
+        << "sha256" << YAML::Value << shard.sha256 << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+  out << YAML::Key << "label_stats" << YAML::Value << YAML::BeginMap;
+  for (const auto& [task, stats] : manifest.label_stats) {
+    out << YAML::Key << task << YAML::Value << YAML::BeginMap << YAML::Key << "rows" << YAML::Value << stats.rows
+        << YAML::Key << "labelled" << YAML::Value << stats.labelled;
+    if (!stats.class_counts.empty()) out << YAML::Key << "class_counts" << YAML::Value << YAML::Flow << stats.class_counts;
+    out << YAML::EndMap;
+  }
+  out << YAML::EndMap;
+  out << YAML::Key << "attributes" << YAML::Value << YAML::BeginMap;
+  for (const auto& [key, value] : manifest.attributes) out << YAML::Key << key << YAML::Value << value;
+  out << YAML::EndMap << YAML::EndMap;
+
+  const auto path = dir / kManifestFileName;
+  const auto partial = dir / (std::string(kManifestFileName) + ".partial");
+  {
+    std::ofstream file(partial);
+    if (!file) throw DataError("cannot write '" + partial.string() + "': is the directory writable?");
+    file << "# mmoe dataset manifest (docs/shard-format.md)\n" << out.c_str() << "\n";
+    if (!file.flush()) throw DataError("I/O error writing '" + partial.string() + "'");
+  }
+  std::error_code error;
+  std::filesystem::rename(partial, path, error);
+  if (error) throw DataError("cannot move '" + partial.string() + "' into place: " + error.message());
+}
+
+}  // namespace mmoe::data

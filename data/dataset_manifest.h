@@ -1,0 +1,52 @@
+#pragma once
+// dataset.yaml: the description of a feature dataset (docs/shard-format.md): feature dimension,
+// tasks with their class names, the shards and the split each belongs to, and label statistics.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "data/task_schema.h"
+
+namespace mmoe::data {
+
+inline constexpr const char* kManifestFileName = "dataset.yaml";
+inline constexpr int64_t kManifestFormatVersion = 1;
+
+struct ShardEntry {
+  std::string file;   // relative to the dataset directory
+  std::string split;  // e.g. train, val, test
+  int64_t rows = 0;
+  std::string sha256;
+};
+
+// Label statistics of one task over the train split.
+struct TaskLabelStats {
+  int64_t rows = 0;
+  int64_t labelled = 0;
+  std::vector<int64_t> class_counts;  // classification tasks: rows (or positives) per class
+};
+
+struct DatasetManifest {
+  int64_t format_version = kManifestFormatVersion;
+  std::string name;
+  std::string description;
+  int64_t feature_dim = 0;
+  std::string feature_dtype = "float32";
+  std::vector<TaskSchema> tasks;
+  std::vector<ShardEntry> shards;
+  std::map<std::string, TaskLabelStats> label_stats;  // by task name
+  std::map<std::string, std::string> attributes;      // free provenance, e.g. generator settings
+
+  std::vector<std::string> split_names() const;  // in order of first appearance
+  int64_t rows_in_split(const std::string& split) const;
+  const TaskSchema* find_task(const std::string& name) const;
+};
+
+// Reads and validates <dir>/dataset.yaml; DataError naming the file and key otherwise.
+DatasetManifest load_manifest(const std::filesystem::path& dir);
+// Writes <dir>/dataset.yaml atomically (temporary file, then rename).
+void save_manifest(const std::filesystem::path& dir, const DatasetManifest& manifest);
+
+}  // namespace mmoe::data

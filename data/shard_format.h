@@ -1,0 +1,40 @@
+#pragma once
+// Feature shard format v1 (docs/shard-format.md): one HDF5 file per shard.
+//   /features              float32 or float16 [N, D], chunked by rows (~1 MiB chunks)
+//   /sample_id             int64 [N]
+//   /view                  int32 [N] augmentation view (0 = the plain view)
+//   /labels/<task>         multiclass int32 [N] (-1 = missing)
+//                          multilabel uint8 [N, C] with /label_masks/<task> uint8 [N] (0 = missing)
+//                          regression float32 [N, K] (NaN = missing)
+//   root attributes        format_version, feature_dim, feature_dtype, backbone, weights_hash,
+//                          preprocessing, pooling, created_at
+//   /labels/<task> attrs   task_type, output_dim
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include <torch/torch.h>
+
+#include "data/task_schema.h"
+
+namespace mmoe::data {
+
+inline constexpr int64_t kShardFormatVersion = 1;
+
+// Provenance written into every shard.
+struct ShardProvenance {
+  std::string backbone = "none";
+  std::string weights_hash;
+  std::string preprocessing;
+  std::string pooling;
+};
+
+// One shard in memory; labels use the in-memory encoding of core/task_type.h.
+struct ShardTensors {
+  torch::Tensor features;   // float32 [N, D]
+  torch::Tensor sample_id;  // int64 [N]
+  torch::Tensor view;       // int32 [N]
+  std::map<std::string, torch::Tensor> labels;  // task name -> label tensor
+};
+
+}  // namespace mmoe::data

@@ -1,0 +1,38 @@
+#include "trainer/evaluator.h"
+
+#include "models/masked_loss.h"
+
+namespace mmoe::trainer {
+
+SplitEvaluation evaluate_split(models::MmoeImpl& model, const data::SplitData& split, int64_t batch_size,
+                               const torch::Device& device) {
+  torch::NoGradGuard no_grad;
+  const bool was_training = model.is_training();
+  model.eval();
+  const auto& heads = model.options().tasks();
+  std::vector<TaskMetricAccumulator> accumulators;
+  for (const auto& head : heads) accumulators.emplace_back(head);
+  for (int64_t start = 0; start < split.rows(); start += batch_size) {
+    const int64_t end = std::min(split.rows(), start + batch_size);
+    const auto x = split.features.slice(0, start, end).to(device);
+    std::vector<torch::Tensor> labels;
+    for (const auto& label : split.labels) labels.push_back(label.slice(0, start, end).to(device));
+    const auto out = model.forward(x);
+    const auto counts = models::count_labelled_rows(labels, heads);
+    const auto losses = models::masked_task_losses(out.task_outputs, labels, heads, counts);
+    for (size_t t = 0; t < heads.size(); ++t) {
+      const int64_t labelled = counts[static_cast<int64_t>(t)].item<int64_t>();
+      accumulators[t].add_loss(losses.per_task[t].item<double>() * static_cast<double>(labelled), labelled);
+      accumulators[t].add_predictions(out.task_outputs[t], labels[t]);
+    }
+  }
+  if (was_training) model.train();
+  SplitEvaluation evaluation;
+  for (size_t t = 0; t < heads.size(); ++t) {
+    evaluation.tasks.push_back(accumulators[t].scores());
+    evaluation.weighted_loss += heads[t].loss_weight * evaluation.tasks.back().loss.value_or(0.0);
+  }
+  return evaluation;
+}
+
+}  // namespace mmoe::trainer

@@ -1,0 +1,21 @@
+#pragma once
+// Runs the model over a whole split without gradients and returns per-task scores and losses.
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "data/split_data.h"
+#include "models/mmoe.h"
+#include "trainer/task_metrics.h"
+
+namespace mmoe::trainer {
+
+struct SplitEvaluation {
+  std::vector<TaskScores> tasks;  // per task, in the model's order
+  double weighted_loss = 0.0;     // sum_t loss_weight_t * mean loss_t
+};
+
+SplitEvaluation evaluate_split(models::MmoeImpl& model, const data::SplitData& split, int64_t batch_size,
+                               const torch::Device& device);
+
+}  // namespace mmoe::trainer

@@ -1,0 +1,19 @@
+#pragma once
+#include "core/error.h"
+
+namespace mmoe::trainer {
+
+// A training run that cannot start or continue: config and dataset disagree, a non-finite loss,
+// an unavailable device. The message names the key, task, epoch or step involved.
+class TrainError : public mmoe::Error {
+ public:
+  using mmoe::Error::Error;
+};
+
+// Training stopped on request (SIGINT / SIGTERM); the run is recorded as interrupted.
+class TrainingInterrupted : public mmoe::Error {
+ public:
+  using mmoe::Error::Error;
+};
+
+}  // namespace mmoe::trainer

@@ -1,0 +1,31 @@
+#pragma once
+// One `mmoe train` invocation end to end: discover the world, prepare the trainer (every check
+// that can fail on bad input happens here, before a run exists), record the run, train, and
+// always end the run as finished, failed (with the error) or interrupted.
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "experiments/config_loader.h"
+#include "trainer/epoch_report.h"
+
+namespace mmoe::trainer {
+
+struct TrainRunOptions {
+  std::string command_line;
+  const std::atomic<bool>* stop_requested = nullptr;
+  TrainingObserver* console = nullptr;                                // progress for people; may be null
+  std::function<void(const std::string& run_id)> on_run_created;     // may be empty
+};
+
+struct TrainRunResult {
+  std::string run_id;
+  std::filesystem::path store_path;
+  TrainSummary summary;
+};
+
+// Rethrows whatever stopped training after marking the run failed or interrupted.
+TrainRunResult run_training(const experiments::LoadedConfig& loaded, const TrainRunOptions& options);
+
+}  // namespace mmoe::trainer

@@ -1,0 +1,57 @@
+#pragma once
+// The training loop: loads the train and validation splits, builds the MMoE, and trains it with
+// AdamW and masked per-task losses, evaluating every epoch and stepping ReduceLROnPlateau on the
+// monitored metric. Construction does every check that can fail before a run is recorded (data,
+// tasks, device), so a bad input never leaves a 'running' run behind.
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <torch/torch.h>
+
+#include "data/dataset_manifest.h"
+#include "data/split_data.h"
+#include "distributed/communicator.h"
+#include "experiments/config.h"
+#include "models/mmoe.h"
+#include "trainer/epoch_report.h"
+#include "trainer/optimizer_setup.h"
+#include "trainer/plateau_scheduler.h"
+
+namespace mmoe::trainer {
+
+class Trainer {
+ public:
+  // `stop_requested` (may be null) is polled between steps; when set, train() throws
+  // TrainingInterrupted after the current step.
+  Trainer(experiments::Config config, distributed::Communicator& communicator,
+          const std::atomic<bool>* stop_requested = nullptr);
+
+  TrainSummary train(TrainingObserver& observer);
+
+  const data::DatasetManifest& manifest() const { return manifest_; }
+  models::Mmoe& model() { return model_; }
+  std::string monitor_name() const;
+  const torch::Device& device() const { return device_; }
+
+ private:
+  double train_one_epoch(int64_t epoch, TrainingObserver& observer, EpochReport& report);
+  void check_stop(int64_t epoch, int64_t step) const;
+
+  experiments::Config config_;
+  distributed::Communicator& communicator_;
+  const std::atomic<bool>* stop_requested_;
+  torch::Device device_{torch::kCPU};
+  data::DatasetManifest manifest_;
+  data::SplitData train_;
+  data::SplitData val_;
+  models::Mmoe model_{nullptr};
+  GroupedOptimizer optimizer_;
+  std::optional<PlateauScheduler> scheduler_;
+  int64_t global_step_ = 0;
+  bool monitor_is_f1_ = true;
+};
+
+}  // namespace mmoe::trainer
