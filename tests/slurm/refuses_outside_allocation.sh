@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The sbatch scripts must refuse to run outside a SLURM allocation, with exit code 2 and a message
+# that says how to submit them.
+set -u
+root=$1
+output=$(env -u SLURM_JOB_ID bash "$root/slurm/train.sbatch" examples/quickstart.yaml 2>&1)
+code=$?
+if [ "$code" -ne 2 ]; then echo "expected exit 2, got $code: $output"; exit 1; fi
+case "$output" in
+  *"not inside a SLURM allocation"*sbatch*) echo "ok: $output" ;;
+  *) echo "unexpected message: $output"; exit 1 ;;
+esac

@@ -1,0 +1,169 @@
+// select_tasks / head_specs / mmoe_options: from the typed config and a dataset's task list to
+// the model's options.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "trainer/model_factory.h"
+#include "trainer/train_error.h"
+
+namespace mmoe::trainer {
+namespace {
+
+// A dataset with one task of each kind, in this order: family, habitat, trophic_level.
+data::DatasetManifest factory_manifest() {
+  data::DatasetManifest manifest;
+  manifest.name = "fish";
+  manifest.feature_dim = 12;
+  data::TaskSchema family;
+  family.name = "family";
+  family.type = TaskType::kMulticlass;
+  family.class_names = {"a", "b", "c"};
+  data::TaskSchema habitat;
+  habitat.name = "habitat";
+  habitat.type = TaskType::kMultilabel;
+  habitat.class_names = {"reef", "pelagic"};
+  data::TaskSchema trophic;
+  trophic.name = "trophic_level";
+  trophic.type = TaskType::kRegression;
+  trophic.num_outputs = 1;
+  manifest.tasks = {family, habitat, trophic};
+  return manifest;
+}
+
+std::vector<std::string> factory_task_names(const std::vector<data::TaskSchema>& tasks) {
+  std::vector<std::string> names;
+  for (const auto& task : tasks) names.push_back(task.name);
+  return names;
+}
+
+// The message of the TrainError `fn` throws; fails the test when it throws nothing.
+template <typename Fn>
+std::string factory_error_message(Fn fn) {
+  try {
+    fn();
+  } catch (const TrainError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected a TrainError";
+  return {};
+}
+
+TEST(ModelFactory, NoConfiguredTasksSelectsEveryDatasetTaskInOrder) {
+  const experiments::Config config;
+  const auto tasks = select_tasks(config, factory_manifest());
+  EXPECT_EQ(factory_task_names(tasks), (std::vector<std::string>{"family", "habitat", "trophic_level"}));
+}
+
+TEST(ModelFactory, ConfiguredTasksKeepDatasetOrder) {
+  experiments::Config config;
+  config.tasks["trophic_level"] = {};
+  config.tasks["family"] = {};
+  const auto tasks = select_tasks(config, factory_manifest());
+  EXPECT_EQ(factory_task_names(tasks), (std::vector<std::string>{"family", "trophic_level"}));
+}
+
+TEST(ModelFactory, UnknownTaskNamesKeyAndDatasetTasks) {
+  experiments::Config config;
+  config.tasks["family"] = {};
+  config.tasks["order"] = {};
+  const auto message = factory_error_message([&] { select_tasks(config, factory_manifest()); });
+  EXPECT_NE(message.find("tasks.order"), std::string::npos) << message;
+  EXPECT_NE(message.find("family"), std::string::npos) << message;
+  EXPECT_NE(message.find("habitat"), std::string::npos) << message;
+  EXPECT_NE(message.find("trophic_level"), std::string::npos) << message;
+}
+
+TEST(ModelFactory, LabelSmoothingOnlyForMulticlass) {
+  experiments::Config regression;
+  regression.tasks["trophic_level"].label_smoothing = 0.1;
+  const auto message = factory_error_message([&] { select_tasks(regression, factory_manifest()); });
+  EXPECT_NE(message.find("tasks.trophic_level.label_smoothing"), std::string::npos) << message;
+
+  experiments::Config multilabel;
+  multilabel.tasks["habitat"].label_smoothing = 0.1;
+  EXPECT_THROW(select_tasks(multilabel, factory_manifest()), TrainError);
+
+  experiments::Config multiclass;
+  multiclass.tasks["family"].label_smoothing = 0.1;
+  EXPECT_NO_THROW(select_tasks(multiclass, factory_manifest()));
+}
+
+TEST(ModelFactory, HeadSpecsCarryTypesDimsWeightsAndSmoothing) {
+  experiments::Config config;
+  config.tasks["family"].weight = 2.5;
+  config.tasks["family"].label_smoothing = 0.1;
+  config.tasks["habitat"].weight = 0.5;
+  config.tasks["trophic_level"] = {};
+  const auto heads = head_specs(config, select_tasks(config, factory_manifest()));
+  ASSERT_EQ(heads.size(), 3u);
+  EXPECT_EQ(heads[0].name, "family");
+  EXPECT_EQ(heads[0].type, TaskType::kMulticlass);
+  EXPECT_EQ(heads[0].output_dim, 3);
+  EXPECT_DOUBLE_EQ(heads[0].loss_weight, 2.5);
+  EXPECT_DOUBLE_EQ(heads[0].label_smoothing, 0.1);
+  EXPECT_EQ(heads[1].name, "habitat");
+  EXPECT_EQ(heads[1].type, TaskType::kMultilabel);
+  EXPECT_EQ(heads[1].output_dim, 2);
+  EXPECT_DOUBLE_EQ(heads[1].loss_weight, 0.5);
+  EXPECT_DOUBLE_EQ(heads[1].label_smoothing, 0.0);
+  EXPECT_EQ(heads[2].name, "trophic_level");
+  EXPECT_EQ(heads[2].type, TaskType::kRegression);
+  EXPECT_EQ(heads[2].output_dim, 1);
+  EXPECT_DOUBLE_EQ(heads[2].loss_weight, 1.0);
+}
+
+TEST(ModelFactory, HeadSpecsDefaultWhenNoTaskConfig) {
+  const experiments::Config config;
+  const auto heads = head_specs(config, select_tasks(config, factory_manifest()));
+  ASSERT_EQ(heads.size(), 3u);
+  for (const auto& head : heads) {
+    EXPECT_DOUBLE_EQ(head.loss_weight, 1.0) << head.name;
+    EXPECT_DOUBLE_EQ(head.label_smoothing, 0.0) << head.name;
+  }
+}
+
+TEST(ModelFactory, MmoeOptionsCarryModelConfig) {
+  experiments::Config config;
+  config.model.num_experts = 3;
+  config.model.expert_hidden = {32, 16};
+  config.model.tower_hidden = {8, 4};
+  config.model.gate_temperature = 2.0;
+  config.model.activation = experiments::Activation::kGelu;
+  config.model.expert_dropout = 0.2;
+  config.model.shared_layer.dim = 24;
+  config.model.shared_layer.dropout = 0.1;
+  const auto heads = head_specs(config, select_tasks(config, factory_manifest()));
+  const auto options = mmoe_options(config, 12, heads);
+  EXPECT_EQ(options.input_dim(), 12);
+  EXPECT_EQ(options.tasks().size(), 3u);
+  EXPECT_EQ(options.tasks()[1].name, "habitat");
+  EXPECT_EQ(options.num_experts(), 3);
+  EXPECT_EQ(options.expert_hidden(), (std::vector<int64_t>{32, 16}));
+  EXPECT_EQ(options.tower_hidden(), (std::vector<int64_t>{8, 4}));
+  EXPECT_DOUBLE_EQ(options.gate_temperature(), 2.0);
+  EXPECT_EQ(options.activation(), models::Activation::kGelu);
+  EXPECT_DOUBLE_EQ(options.expert_dropout(), 0.2);
+  EXPECT_EQ(options.shared_dim(), 24);
+  EXPECT_DOUBLE_EQ(options.shared_dropout(), 0.1);
+}
+
+TEST(ModelFactory, MmoeOptionsWithoutSharedLayerAndEachActivation) {
+  experiments::Config config;  // shared_layer.dim 0: no shared block
+  const auto heads = head_specs(config, select_tasks(config, factory_manifest()));
+  EXPECT_EQ(mmoe_options(config, 12, heads).shared_dim(), 0);
+  const std::vector<std::pair<experiments::Activation, models::Activation>> pairs = {
+      {experiments::Activation::kRelu, models::Activation::kRelu},
+      {experiments::Activation::kGelu, models::Activation::kGelu},
+      {experiments::Activation::kSilu, models::Activation::kSilu},
+      {experiments::Activation::kTanh, models::Activation::kTanh}};
+  for (const auto& [from, to] : pairs) {
+    config.model.activation = from;
+    EXPECT_EQ(mmoe_options(config, 12, heads).activation(), to) << experiments::to_string(from);
+  }
+}
+
+}  // namespace
+}  // namespace mmoe::trainer
