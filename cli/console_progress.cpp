@@ -36,8 +36,10 @@ void ConsoleProgress::on_epoch(const trainer::EpochReport& r) {
     if (v.mae) scores += fmt::format(" mae {:.4f} rmse {:.4f}", *v.mae, v.rmse.value_or(0.0));
     if (v.loss) scores += fmt::format(" loss {:.4f}", *v.loss);
     std::string gate;
-    if (t < r.gates.size() && !r.gates[t].utilization.empty()) {
-      gate = fmt::format(" gate_entropy {:.2f}", r.gates[t].entropy_normalized);
+    for (size_t g = 0; g < r.gate_names.size(); ++g) {
+      if (r.gate_names[g] == r.tasks[t] && !r.gates[g].utilization.empty()) {
+        gate = fmt::format(" gate_entropy {:.2f}", r.gates[g].entropy_normalized);
+      }
     }
     fmt::print(out_, "  {:<12}{}{}\n", r.tasks[t], scores, gate);
   }

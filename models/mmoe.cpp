@@ -4,47 +4,48 @@
 
 namespace mmoe::models {
 
-MmoeImpl::MmoeImpl(MmoeOptions options) : options_(std::move(options)) {
-  TORCH_CHECK(!options_.tasks().empty(), "Mmoe: needs at least one task");
+void check_common_spec(const ModelSpec& spec) {
+  TORCH_CHECK(spec.input_dim >= 1, "model: input_dim must be >= 1, got ", spec.input_dim);
+  TORCH_CHECK(!spec.tasks.empty(), "model: needs at least one task");
   std::set<std::string> names;
-  for (const auto& task : options_.tasks()) {
-    TORCH_CHECK(names.insert(task.name).second, "Mmoe: duplicate task name '", task.name, "'");
-    TORCH_CHECK(task.output_dim >= 1, "Mmoe: task '", task.name, "' needs output_dim >= 1");
+  for (const auto& task : spec.tasks) {
+    TORCH_CHECK(names.insert(task.name).second, "model: duplicate task name '", task.name, "'");
+    TORCH_CHECK(task.output_dim >= 1, "model: task '", task.name, "' needs output_dim >= 1");
   }
+  TORCH_CHECK(spec.expert_dropout >= 0.0 && spec.expert_dropout < 1.0, "model: expert_dropout must be in [0, 1)");
+  TORCH_CHECK(spec.tower_dropout >= 0.0 && spec.tower_dropout < 1.0, "model: tower_dropout must be in [0, 1)");
+  TORCH_CHECK(spec.gate.temperature > 0.0, "model: gate temperature must be > 0");
+}
+
+MmoeImpl::MmoeImpl(ModelSpec spec) : spec_(std::move(spec)) {
+  check_common_spec(spec_);
+  TORCH_CHECK(spec_.num_experts >= 1, "Mmoe: num_experts must be >= 1");
   reset();
 }
 
 void MmoeImpl::reset() {
-  int64_t expert_input = options_.input_dim();
-  if (options_.shared_dim() > 0) {
-    shared_ = register_module(
-        "shared", SharedBlock(SharedBlockOptions(options_.input_dim(), options_.shared_dim())
-                                  .dropout(options_.shared_dropout())));
-    expert_input = options_.shared_dim();
-  }
-  experts_ = register_module(
-      "experts", FusedExperts(FusedExpertsOptions(expert_input, options_.num_experts(),
-                                                  options_.expert_hidden())
-                                  .activation(options_.activation())
-                                  .dropout(options_.expert_dropout())));
-  gates_ = register_module(
-      "gates", TaskGates(TaskGatesOptions(expert_input, num_tasks(), options_.num_experts())
-                             .temperature(options_.gate_temperature())));
+  init_loss_weighting(spec_.loss_weighting);
+  input_ = register_module("input", InputBlock(InputBlockOptions(spec_.input_dim)
+                                                   .standardize(spec_.standardize_features)
+                                                   .shared_dim(spec_.shared_dim)
+                                                   .shared_dropout(spec_.shared_dropout)));
+  const int64_t width = input_->output_dim();
+  experts_ = register_module("experts", FusedExperts(FusedExpertsOptions(width, spec_.num_experts, spec_.expert_hidden)
+                                                         .activation(spec_.activation)
+                                                         .dropout(spec_.expert_dropout)));
+  gates_ = register_module("gates", TaskGates(TaskGatesOptions(width, num_tasks(), spec_.num_experts)
+                                                  .temperature(spec_.gate.temperature)));
   towers_ = register_module("towers", torch::nn::ModuleList());
-  for (const auto& task : options_.tasks()) {
-    towers_->push_back(MlpTower(
-        MlpTowerOptions(experts_->output_dim(), options_.tower_hidden(), task.output_dim)
-            .activation(options_.activation())));
+  for (const auto& task : spec_.tasks) {
+    towers_->push_back(MlpTower(tower_options_for(task, experts_->output_dim(), spec_)));
   }
 }
 
-MmoeOutput MmoeImpl::forward(const torch::Tensor& x) {
-  TORCH_CHECK(x.dim() == 2 && x.size(1) == options_.input_dim(), "Mmoe: expected input [B, ",
-              options_.input_dim(), "], got ", x.sizes());
-  const torch::Tensor h = shared_ ? shared_->forward(x) : x;  // [B, D']
-  const torch::Tensor expert_out = experts_->forward(h);       // [E, B, H]
-  MmoeOutput out;
-  out.gates = gates_->forward(h);                              // [B, T, E]
+ModelOutput MmoeImpl::forward(const torch::Tensor& x) {
+  const torch::Tensor h = input_->forward(x);             // [B, D']
+  const torch::Tensor expert_out = experts_->forward(h);  // [E, B, H]
+  ModelOutput out;
+  out.gates = gates_->forward(h);                         // [B, T, E]
   // [B, T, E] x [B, E, H] -> [B, T, H]
   const torch::Tensor mixed = torch::bmm(out.gates, expert_out.transpose(0, 1));
   out.task_outputs.reserve(towers_->size());
@@ -54,11 +55,26 @@ MmoeOutput MmoeImpl::forward(const torch::Tensor& x) {
   return out;
 }
 
-std::vector<torch::Tensor> MmoeImpl::shared_parameters() const {
-  return shared_ ? shared_->parameters() : std::vector<torch::Tensor>{};
+ParameterGroups MmoeImpl::parameter_groups() const {
+  ParameterGroups groups;
+  groups.shared = input_->shared_parameters();
+  groups.experts = experts_->parameters();
+  groups.gates = gates_->parameters();
+  groups.towers = towers_->parameters();
+  if (loss_log_variances().defined()) groups.towers.push_back(loss_log_variances());
+  return groups;
 }
-std::vector<torch::Tensor> MmoeImpl::expert_parameters() const { return experts_->parameters(); }
-std::vector<torch::Tensor> MmoeImpl::gate_parameters() const { return gates_->parameters(); }
-std::vector<torch::Tensor> MmoeImpl::tower_parameters() const { return towers_->parameters(); }
+
+GateLayout MmoeImpl::gate_layout() const {
+  GateLayout layout;
+  std::vector<std::string> experts;
+  for (int64_t e = 0; e < spec_.num_experts; ++e) experts.push_back("e" + std::to_string(e));
+  for (const auto& task : spec_.tasks) {
+    layout.gate_names.push_back(task.name);
+    layout.expert_names.push_back(experts);
+  }
+  layout.description = "one softmax gate per task over " + std::to_string(spec_.num_experts) + " shared experts";
+  return layout;
+}
 
 }  // namespace mmoe::models

@@ -35,7 +35,10 @@ struct EpochReport {
   std::vector<TaskScores> train;  // per task
   std::vector<TaskScores> val;    // per task
   std::vector<std::pair<std::string, double>> learning_rates;  // per named group
-  std::vector<models::TaskGateSummary> gates;                  // per task, over training rows
+  // Gate statistics over the epoch's training rows, one per gate of the model (a task's gate,
+  // or "shared" for a single-gate model); empty for gate-less models.
+  std::vector<std::string> gate_names;
+  std::vector<models::TaskGateSummary> gates;
   double epoch_seconds = 0.0;
   double rows_per_second = 0.0;  // training rows per second
 };

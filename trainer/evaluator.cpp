@@ -4,12 +4,12 @@
 
 namespace mmoe::trainer {
 
-SplitEvaluation evaluate_split(models::MmoeImpl& model, const data::SplitData& split, int64_t batch_size,
+SplitEvaluation evaluate_split(models::MultiTaskModelImpl& model, const data::SplitData& split, int64_t batch_size,
                                const torch::Device& device) {
   torch::NoGradGuard no_grad;
   const bool was_training = model.is_training();
   model.eval();
-  const auto& heads = model.options().tasks();
+  const auto& heads = model.tasks();
   std::vector<TaskMetricAccumulator> accumulators;
   for (const auto& head : heads) accumulators.emplace_back(head);
   for (int64_t start = 0; start < split.rows(); start += batch_size) {

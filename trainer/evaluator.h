@@ -5,7 +5,7 @@
 #include <torch/torch.h>
 
 #include "data/split_data.h"
-#include "models/mmoe.h"
+#include "models/multitask_model.h"
 #include "trainer/task_metrics.h"
 
 namespace mmoe::trainer {
@@ -15,7 +15,7 @@ struct SplitEvaluation {
   double weighted_loss = 0.0;     // sum_t loss_weight_t * mean loss_t
 };
 
-SplitEvaluation evaluate_split(models::MmoeImpl& model, const data::SplitData& split, int64_t batch_size,
+SplitEvaluation evaluate_split(models::MultiTaskModelImpl& model, const data::SplitData& split, int64_t batch_size,
                                const torch::Device& device);
 
 }  // namespace mmoe::trainer

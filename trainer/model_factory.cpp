@@ -60,18 +60,22 @@ std::vector<models::TaskHeadSpec> head_specs(const experiments::Config& config,
   return heads;
 }
 
-models::MmoeOptions mmoe_options(const experiments::Config& config, int64_t input_dim,
-                                 std::vector<models::TaskHeadSpec> heads) {
+models::ModelSpec model_spec(const experiments::Config& config, int64_t input_dim,
+                             std::vector<models::TaskHeadSpec> heads) {
   const auto& model = config.model;
-  return models::MmoeOptions(input_dim, std::move(heads))
-      .num_experts(model.num_experts)
-      .expert_hidden(model.expert_hidden)
-      .activation(to_model_activation(model.activation))
-      .expert_dropout(model.expert_dropout)
-      .tower_hidden(model.tower_hidden)
-      .gate_temperature(model.gate_temperature)
-      .shared_dim(model.shared_layer.dim)
-      .shared_dropout(model.shared_layer.dropout);
+  models::ModelSpec spec;
+  spec.type = models::ModelType::kMmoe;
+  spec.input_dim = input_dim;
+  spec.tasks = std::move(heads);
+  spec.num_experts = model.num_experts;
+  spec.expert_hidden = model.expert_hidden;
+  spec.activation = to_model_activation(model.activation);
+  spec.expert_dropout = model.expert_dropout;
+  spec.tower_hidden = model.tower_hidden;
+  spec.gate.temperature = model.gate_temperature;
+  spec.shared_dim = model.shared_layer.dim;
+  spec.shared_dropout = model.shared_layer.dropout;
+  return spec;
 }
 
 }  // namespace mmoe::trainer

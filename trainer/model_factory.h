@@ -4,7 +4,7 @@
 
 #include "data/dataset_manifest.h"
 #include "experiments/config.h"
-#include "models/mmoe.h"
+#include "models/model_spec.h"
 
 namespace mmoe::trainer {
 
@@ -16,7 +16,7 @@ std::vector<data::TaskSchema> select_tasks(const experiments::Config& config, co
 std::vector<models::TaskHeadSpec> head_specs(const experiments::Config& config,
                                              const std::vector<data::TaskSchema>& tasks);
 
-models::MmoeOptions mmoe_options(const experiments::Config& config, int64_t input_dim,
-                                 std::vector<models::TaskHeadSpec> heads);
+models::ModelSpec model_spec(const experiments::Config& config, int64_t input_dim,
+                             std::vector<models::TaskHeadSpec> heads);
 
 }  // namespace mmoe::trainer

@@ -1,5 +1,7 @@
 #include "trainer/optimizer_setup.h"
 
+#include <set>
+
 #include "core/error.h"
 
 namespace mmoe::trainer {
@@ -24,15 +26,25 @@ double GroupedOptimizer::learning_rate(const std::string& group) const {
   return 0.0;
 }
 
-GroupedOptimizer make_optimizer(models::MmoeImpl& model, const experiments::OptimConfig& config) {
+GroupedOptimizer make_optimizer(models::MultiTaskModelImpl& model, const experiments::OptimConfig& config) {
   struct Named {
     experiments::ParamGroup group;
     std::vector<torch::Tensor> params;
   };
-  const std::vector<Named> named = {{experiments::ParamGroup::kShared, model.shared_parameters()},
-                                    {experiments::ParamGroup::kExperts, model.expert_parameters()},
-                                    {experiments::ParamGroup::kGates, model.gate_parameters()},
-                                    {experiments::ParamGroup::kTowers, model.tower_parameters()}};
+  const auto parameters = model.parameter_groups();
+  const std::vector<Named> named = {{experiments::ParamGroup::kShared, parameters.shared},
+                                    {experiments::ParamGroup::kExperts, parameters.experts},
+                                    {experiments::ParamGroup::kGates, parameters.gates},
+                                    {experiments::ParamGroup::kTowers, parameters.towers}};
+  // No decay on biases and norm parameters: every 1-D tensor, plus every parameter registered as
+  // a bias (fused experts keep theirs as [E, H] matrices, so rank alone misses them).
+  std::set<const void*> no_decay_params;
+  for (const auto& item : model.named_parameters(true)) {
+    const std::string leaf = item.key().substr(item.key().rfind('.') + 1);  // npos + 1 == 0
+    if (item.value().dim() <= 1 || leaf.rfind("bias", 0) == 0) {
+      no_decay_params.insert(item.value().unsafeGetTensorImpl());
+    }
+  }
   GroupedOptimizer result;
   std::vector<torch::optim::OptimizerParamGroup> groups;
   for (const auto& entry : named) {
@@ -45,7 +57,9 @@ GroupedOptimizer make_optimizer(models::MmoeImpl& model, const experiments::Opti
       weight_decay = found->second.weight_decay.value_or(weight_decay);
     }
     std::vector<torch::Tensor> decay, no_decay;
-    for (const auto& p : entry.params) (p.dim() <= 1 ? no_decay : decay).push_back(p);
+    for (const auto& p : entry.params) {
+      (no_decay_params.count(p.unsafeGetTensorImpl()) > 0 ? no_decay : decay).push_back(p);
+    }
     const std::string name = experiments::to_string(entry.group);
     result.lr_groups.push_back(name);
     for (auto* part : {&decay, &no_decay}) {

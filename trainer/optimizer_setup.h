@@ -8,7 +8,7 @@
 #include <torch/torch.h>
 
 #include "experiments/config.h"
-#include "models/mmoe.h"
+#include "models/multitask_model.h"
 
 namespace mmoe::trainer {
 
@@ -22,6 +22,6 @@ struct GroupedOptimizer {
   double learning_rate(const std::string& group) const;
 };
 
-GroupedOptimizer make_optimizer(models::MmoeImpl& model, const experiments::OptimConfig& config);
+GroupedOptimizer make_optimizer(models::MultiTaskModelImpl& model, const experiments::OptimConfig& config);
 
 }  // namespace mmoe::trainer

@@ -34,14 +34,15 @@ tracking::EpochRecord to_epoch_record(const EpochReport& report) {
   for (size_t t = 0; t < report.tasks.size(); ++t) {
     record.task_metrics.push_back(to_record(report.tasks[t], "train", report.train[t]));
     record.task_metrics.push_back(to_record(report.tasks[t], "val", report.val[t]));
-    if (t < report.gates.size() && !report.gates[t].utilization.empty()) {
-      tracking::GateRecord gate;
-      gate.task = report.tasks[t];
-      gate.utilization = report.gates[t].utilization;
-      gate.entropy_nats = report.gates[t].entropy_nats;
-      gate.entropy_normalized = report.gates[t].entropy_normalized;
-      record.gates.push_back(gate);
-    }
+  }
+  for (size_t g = 0; g < report.gates.size(); ++g) {
+    if (report.gates[g].utilization.empty()) continue;
+    tracking::GateRecord gate;
+    gate.task = report.gate_names[g];
+    gate.utilization = report.gates[g].utilization;
+    gate.entropy_nats = report.gates[g].entropy_nats;
+    gate.entropy_normalized = report.gates[g].entropy_normalized;
+    record.gates.push_back(gate);
   }
   return record;
 }

@@ -5,6 +5,7 @@
 
 #include "data/batch_order.h"
 #include "models/gate_stats.h"
+#include "models/make_model.h"
 #include "models/masked_loss.h"
 #include "trainer/evaluator.h"
 #include "trainer/model_factory.h"
@@ -60,7 +61,7 @@ Trainer::Trainer(experiments::Config config, distributed::Communicator& communic
     return h.type != TaskType::kRegression;
   });
   if (!any_classification) monitor_is_f1_ = false;  // documented fallback: val_loss
-  model_ = models::Mmoe(mmoe_options(config_, manifest_.feature_dim, std::move(heads)));
+  model_ = models::make_model(model_spec(config_, manifest_.feature_dim, std::move(heads)));
   model_->to(device_);
   optimizer_ = make_optimizer(*model_, config_.optim);
   if (config_.scheduler.type == experiments::SchedulerType::kReduceOnPlateau) {
@@ -90,12 +91,17 @@ void Trainer::check_stop(int64_t epoch, int64_t step) const {
 
 double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, EpochReport& report) {
   model_->train();
-  const auto& heads = model_->options().tasks();
+  const auto& heads = model_->tasks();
   const int64_t batch_size = config_.train.batch_size;
   const auto order = data::epoch_permutation(train_.rows(), config_.train.seed, epoch);
   // Drop a ragged last batch only when there is a full one (BatchNorm needs > 1 row).
   const auto batches = data::split_into_batches(order, batch_size, train_.rows() >= batch_size);
-  models::GateStatsAccumulator gate_stats(model_->num_tasks(), config_.model.num_experts);
+  const auto layout = model_->gate_layout();
+  std::optional<models::GateStatsAccumulator> gate_stats;
+  if (layout.has_gates()) {
+    gate_stats.emplace(static_cast<int64_t>(layout.gate_names.size()),
+                       static_cast<int64_t>(layout.expert_names.front().size()));
+  }
   std::vector<TaskMetricAccumulator> train_metrics;
   for (const auto& head : heads) train_metrics.emplace_back(head);
   const auto start = Clock::now();
@@ -113,7 +119,9 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
 
     optimizer_.optimizer->zero_grad();
     const auto out = model_->forward(x);
-    const auto losses = models::masked_task_losses(out.task_outputs, labels, heads, counts[0]);
+    auto losses = models::masked_task_losses(out.task_outputs, labels, heads, counts[0]);
+    losses.total = model_->combine_task_losses(losses.per_task);
+    if (out.aux_loss.defined()) losses.total = losses.total + out.aux_loss;
     const double loss = losses.total.item<double>();
     if (!std::isfinite(loss)) {
       for (size_t t = 0; t < heads.size(); ++t) {
@@ -132,7 +140,7 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
     optimizer_.optimizer->step();
     ++global_step_;
 
-    gate_stats.add(out.gates);
+    if (gate_stats) gate_stats->add(out.gates);
     for (size_t t = 0; t < heads.size(); ++t) {
       const int64_t labelled = local_counts[static_cast<int64_t>(t)].item<int64_t>();
       train_metrics[t].add_loss(losses.per_task[t].item<double>() * static_cast<double>(labelled), labelled);
@@ -155,7 +163,10 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
   }
   report.epoch_seconds = seconds_since(start);
   report.rows_per_second = static_cast<double>(rows_seen) / std::max(1e-9, report.epoch_seconds);
-  report.gates = gate_stats.summaries();
+  if (gate_stats) {
+    report.gate_names = layout.gate_names;
+    report.gates = gate_stats->summaries();
+  }
   for (auto& metrics : train_metrics) report.train.push_back(metrics.scores());
   return batches.empty() ? 0.0 : loss_sum / static_cast<double>(batches.size());
 }
@@ -167,7 +178,7 @@ TrainSummary Trainer::train(TrainingObserver& observer) {
     EpochReport report;
     report.epoch = epoch;
     report.epochs = config_.train.epochs;
-    for (const auto& head : model_->options().tasks()) report.tasks.push_back(head.name);
+    for (const auto& head : model_->tasks()) report.tasks.push_back(head.name);
     for (const auto& name : optimizer_.lr_groups) report.learning_rates.emplace_back(name, optimizer_.learning_rate(name));
     report.train_loss = train_one_epoch(epoch, observer, report);
     report.global_step = global_step_;

@@ -15,7 +15,7 @@
 #include "data/split_data.h"
 #include "distributed/communicator.h"
 #include "experiments/config.h"
-#include "models/mmoe.h"
+#include "models/multitask_model.h"
 #include "trainer/epoch_report.h"
 #include "trainer/optimizer_setup.h"
 #include "trainer/plateau_scheduler.h"
@@ -32,7 +32,7 @@ class Trainer {
   TrainSummary train(TrainingObserver& observer);
 
   const data::DatasetManifest& manifest() const { return manifest_; }
-  models::Mmoe& model() { return model_; }
+  models::MultiTaskModelImpl& model() { return *model_; }
   std::string monitor_name() const;
   const torch::Device& device() const { return device_; }
 
@@ -47,7 +47,7 @@ class Trainer {
   data::DatasetManifest manifest_;
   data::SplitData train_;
   data::SplitData val_;
-  models::Mmoe model_{nullptr};
+  models::MultiTaskModel model_;
   GroupedOptimizer optimizer_;
   std::optional<PlateauScheduler> scheduler_;
   int64_t global_step_ = 0;

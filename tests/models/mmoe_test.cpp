@@ -1,5 +1,6 @@
 // MMoE forward shapes, gates, gate statistics, gradients and fitting a small multi-task problem.
 #include <cmath>
+#include <set>
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -12,16 +13,33 @@
 namespace mmoe::models {
 namespace {
 
+ModelSpec spec_of(int64_t input_dim, std::vector<TaskHeadSpec> tasks, int64_t experts,
+                  std::vector<int64_t> expert_hidden, std::vector<int64_t> tower_hidden) {
+  ModelSpec spec;
+  spec.input_dim = input_dim;
+  spec.tasks = std::move(tasks);
+  spec.num_experts = experts;
+  spec.expert_hidden = std::move(expert_hidden);
+  spec.tower_hidden = std::move(tower_hidden);
+  return spec;
+}
+
 std::vector<TaskHeadSpec> three_tasks() {
-  TaskHeadSpec a{"color", TaskType::kMulticlass, 4};
-  TaskHeadSpec b{"tags", TaskType::kMultilabel, 3};
-  TaskHeadSpec c{"price", TaskType::kRegression, 1};
-  return {a, b, c};
+  std::vector<TaskHeadSpec> tasks(3);
+  tasks[0].name = "color";
+  tasks[0].output_dim = 4;
+  tasks[1].name = "tags";
+  tasks[1].type = TaskType::kMultilabel;
+  tasks[1].output_dim = 3;
+  tasks[2].name = "price";
+  tasks[2].type = TaskType::kRegression;
+  tasks[2].output_dim = 1;
+  return tasks;
 }
 
 TEST(Mmoe, OutputShapesAndGatesSumToOne) {
   torch::manual_seed(5);
-  Mmoe model(MmoeOptions(10, three_tasks()).num_experts(3).expert_hidden({8, 6}).tower_hidden({5}));
+  Mmoe model(spec_of(10, three_tasks(), 3, {8, 6}, {5}));
   const auto out = model->forward(torch::randn({7, 10}));
   ASSERT_EQ(out.task_outputs.size(), 3u);
   EXPECT_EQ(out.task_outputs[0].sizes(), (std::vector<int64_t>{7, 4}));
@@ -32,18 +50,25 @@ TEST(Mmoe, OutputShapesAndGatesSumToOne) {
 }
 
 TEST(Mmoe, ParameterGroupsPartitionAllParameters) {
-  Mmoe model(MmoeOptions(10, three_tasks()).num_experts(3).shared_dim(12));
-  const size_t grouped = model->shared_parameters().size() + model->expert_parameters().size() +
-                         model->gate_parameters().size() + model->tower_parameters().size();
+  auto spec = spec_of(10, three_tasks(), 3, {8}, {5});
+  spec.shared_dim = 12;
+  Mmoe model(spec);
+  const auto groups = model->parameter_groups();
+  const size_t grouped = groups.shared.size() + groups.experts.size() + groups.gates.size() + groups.towers.size();
   EXPECT_EQ(grouped, model->parameters().size());
-  EXPECT_EQ(model->shared_parameters().size(), 4u);  // linear w, b, norm w, b
+  EXPECT_EQ(groups.shared.size(), 4u);  // linear w, b, norm w, b
+  std::set<const void*> distinct;
+  for (const auto* group : {&groups.shared, &groups.experts, &groups.gates, &groups.towers}) {
+    for (const auto& p : *group) distinct.insert(p.data_ptr());
+  }
+  EXPECT_EQ(distinct.size(), model->parameters().size());
 }
 
 TEST(Mmoe, ZeroGateWeightsGiveUniformGatesWithEntropyLogE) {
-  Mmoe model(MmoeOptions(6, three_tasks()).num_experts(4).expert_hidden({5}));
+  Mmoe model(spec_of(6, three_tasks(), 4, {5}, {64}));
   {
     torch::NoGradGuard no_grad;
-    for (auto& p : model->gate_parameters()) p.zero_();
+    for (auto& p : model->parameter_groups().gates) p.zero_();
   }
   const auto out = model->forward(torch::randn({9, 6}));
   EXPECT_LT((out.gates - 0.25).abs().max().item<float>(), 1e-7);
@@ -73,19 +98,21 @@ TEST(GateStats, UtilizationAndEntropyByHand) {
 
 TEST(Mmoe, GateAndTowerGradientsMatchFiniteDifferences) {
   torch::manual_seed(6);
-  Mmoe model(MmoeOptions(5, three_tasks()).num_experts(3).expert_hidden({4}).tower_hidden({3})
-                 .activation(Activation::kTanh).gate_temperature(0.7));
+  auto spec = spec_of(5, three_tasks(), 3, {4}, {3});
+  spec.activation = Activation::kTanh;
+  spec.gate.temperature = 0.7;
+  Mmoe model(spec);
   model->to(torch::kDouble);
   const auto x = torch::randn({6, 5}, torch::kDouble);
   const std::vector<torch::Tensor> labels = {
       torch::tensor({0, 3, -1, 2, 1, 1}, torch::kInt64),
       torch::randint(0, 2, {6, 3}, torch::kDouble),
       torch::randn({6, 1}, torch::kDouble)};
-  const auto tasks = model->options().tasks();
+  const auto tasks = model->tasks();
   const auto counts = count_labelled_rows(labels, tasks);
   auto loss = [&] { return masked_task_losses(model->forward(x).task_outputs, labels, tasks, counts).total; };
-  for (auto& p : model->gate_parameters()) EXPECT_LT(testing::max_gradient_error(loss, p), 1e-6);
-  for (auto& p : model->tower_parameters()) EXPECT_LT(testing::max_gradient_error(loss, p), 1e-6);
+  for (auto& p : model->parameter_groups().gates) EXPECT_LT(testing::max_gradient_error(loss, p), 1e-6);
+  for (auto& p : model->parameter_groups().towers) EXPECT_LT(testing::max_gradient_error(loss, p), 1e-6);
 }
 
 TEST(Mmoe, FitsASmallSyntheticMultiTaskProblem) {
@@ -95,15 +122,19 @@ TEST(Mmoe, FitsASmallSyntheticMultiTaskProblem) {
   const std::vector<torch::Tensor> labels = {
       (x.matmul(w.select(1, 0)) > 0).to(torch::kInt64),
       x.matmul(w.select(1, 1)).unsqueeze(1)};
-  TaskHeadSpec cls{"sign", TaskType::kMulticlass, 2};
-  TaskHeadSpec reg{"value", TaskType::kRegression, 1};
-  Mmoe model(MmoeOptions(8, {cls, reg}).num_experts(4).expert_hidden({16}).tower_hidden({8}));
+  TaskHeadSpec cls;
+  cls.name = "sign";
+  TaskHeadSpec reg;
+  reg.name = "value";
+  reg.type = TaskType::kRegression;
+  reg.output_dim = 1;
+  Mmoe model(spec_of(8, {cls, reg}, 4, {16}, {8}));
   torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(1e-2));
-  const auto counts = count_labelled_rows(labels, model->options().tasks());
+  const auto counts = count_labelled_rows(labels, model->tasks());
   double first = 0.0, last = 0.0;
   for (int step = 0; step < 200; ++step) {
     optimizer.zero_grad();
-    auto losses = masked_task_losses(model->forward(x).task_outputs, labels, model->options().tasks(), counts);
+    auto losses = masked_task_losses(model->forward(x).task_outputs, labels, model->tasks(), counts);
     losses.total.backward();
     optimizer.step();
     if (step == 0) first = losses.total.item<double>();

@@ -1,0 +1,31 @@
+#include "models/multitask_model.h"
+
+namespace mmoe::models {
+
+void MultiTaskModelImpl::init_loss_weighting(LossWeighting weighting) {
+  if (weighting == LossWeighting::kUncertainty) {
+    loss_log_variances_ = register_parameter("loss_log_variances", torch::zeros({num_tasks()}));
+  } else {
+    loss_log_variances_ = torch::Tensor();
+  }
+}
+
+torch::Tensor MultiTaskModelImpl::combine_task_losses(const std::vector<torch::Tensor>& per_task) const {
+  const auto& heads = tasks();
+  TORCH_CHECK(per_task.size() == heads.size(), "combine_task_losses: ", per_task.size(), " losses for ",
+              heads.size(), " tasks");
+  torch::Tensor total;
+  for (size_t t = 0; t < heads.size(); ++t) {
+    torch::Tensor term = per_task[t];
+    if (loss_log_variances_.defined()) {
+      const double c = heads[t].type == TaskType::kRegression ? 0.5 : 1.0;
+      const auto s = loss_log_variances_[static_cast<int64_t>(t)];
+      term = c * torch::exp(-s) * term + c * s;
+    }
+    term = term * heads[t].loss_weight;
+    total = total.defined() ? total + term : term;
+  }
+  return total;
+}
+
+}  // namespace mmoe::models
