@@ -67,7 +67,8 @@ torch::Tensor read_task_labels(hid_t file_id, const TaskSchema& task, int64_t ro
     case TaskType::kRegression: {
       auto values = read_dataset(file_id, name, torch::kFloat32, H5T_NATIVE_FLOAT, file);
       require_rows(values, rows, file, name);
-      values = values.view({rows, -1});
+      // A 0-row shard has no rows to infer K from: take it from the stored shape.
+      values = values.view({rows, rows > 0 ? -1 : (values.dim() >= 2 ? values.size(1) : 1)});
       if (values.size(1) != classes) {
         throw DataError(file + ": " + name + " has " + std::to_string(values.size(1)) + " outputs but task '" +
                         task.name + "' declares " + std::to_string(classes));

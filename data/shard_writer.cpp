@@ -67,7 +67,9 @@ void write_labels(hid_t labels_group, hid_t masks_group, const TaskSchema& task,
       break;
     }
     case TaskType::kRegression:
-      dataset = write_dataset(labels_group, task.name, label.to(torch::kFloat32).view({rows, -1}),
+      // A 0-row label has no rows to infer K from: take it from the task.
+      dataset = write_dataset(labels_group, task.name,
+                              label.to(torch::kFloat32).view({rows, rows > 0 ? -1 : task.output_dim()}),
                               H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, file);
       break;
   }

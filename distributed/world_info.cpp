@@ -30,7 +30,10 @@ const char* to_string(Launcher launcher) {
 
 WorldInfo discover_world(const EnvLookup& env) {
   WorldInfo world;
+  std::string size_var, rank_var;  // where world_size and rank came from, for the error below
   if (env("OMPI_COMM_WORLD_SIZE") && env("OMPI_COMM_WORLD_RANK")) {
+    size_var = "OMPI_COMM_WORLD_SIZE";
+    rank_var = "OMPI_COMM_WORLD_RANK";
     world.launcher = Launcher::kMpirun;
     world.world_size = parse_count(env, "OMPI_COMM_WORLD_SIZE");
     world.rank = parse_count(env, "OMPI_COMM_WORLD_RANK");
@@ -39,6 +42,8 @@ WorldInfo discover_world(const EnvLookup& env) {
   } else if (env("SLURM_PROCID") && env("SLURM_NTASKS") && env("SLURM_STEP_ID")) {
     // SLURM_STEP_ID is set inside an srun step only, not in the batch script itself.
     world.launcher = Launcher::kSrun;
+    size_var = "SLURM_NTASKS";
+    rank_var = "SLURM_PROCID";
     world.world_size = parse_count(env, "SLURM_NTASKS");
     world.rank = parse_count(env, "SLURM_PROCID");
     if (env("SLURM_LOCALID")) world.local_rank = parse_count(env, "SLURM_LOCALID");
@@ -46,8 +51,9 @@ WorldInfo discover_world(const EnvLookup& env) {
   }
   if (world.world_size < 1 || world.rank >= world.world_size) {
     throw LaunchError(std::string("launcher ") + to_string(world.launcher) + " reports rank " +
-                      std::to_string(world.rank) + " of world size " + std::to_string(world.world_size) +
-                      "; check the launch command");
+                      std::to_string(world.rank) + " (" + rank_var + ") of world size " +
+                      std::to_string(world.world_size) + " (" + size_var +
+                      "); the rank must be in [0, world size): check the launch command");
   }
   return world;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // AdamW over named parameter groups (shared, experts, gates, towers), each with its own lr and
-// weight decay from optim.groups; biases and norm parameters (every 1-D tensor) get no decay.
+// weight decay from optim.groups; biases (every parameter named bias*, including the fused
+// experts' [E, H] biases) and norm parameters (every 1-D tensor) get no decay.
 #include <memory>
 #include <string>
 #include <vector>

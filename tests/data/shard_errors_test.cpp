@@ -184,7 +184,8 @@ TEST_F(ShardErrors, SplitWithoutShardsListsTheSplits) {
   write_valid("b.h5");
   const auto manifest = fish_manifest(3, {{"a.h5", "train", 6, ""}, {"b.h5", "val", 6, ""}});
   const auto message = data_error_message([&] { load_split(dir_, manifest, "test", fish_tasks()); });
-  EXPECT_TRUE(contains(message, (dir_ / "dataset.yaml").string() + ": split 'test' has no shards (splits: train, val)"));
+  EXPECT_TRUE(contains(message, (dir_ / "dataset.yaml").string() +
+                                    ": split 'test' has no shards (splits: train, val)"));
 }
 
 TEST_F(ShardErrors, ManifestRowsDifferingFromTheShardAreNamed) {
@@ -204,7 +205,8 @@ TEST_F(ShardErrors, LoadSplitConcatenatesShardsInManifestOrder) {
   const auto split = load_split(dir_, manifest, "train", tasks);
   EXPECT_EQ(split.split, "train");
   EXPECT_EQ(split.rows(), 10);
-  EXPECT_TRUE(testing::bitwise_equal(split.features, torch::cat({fish_shard(6, 3).features, fish_shard(4, 3).features})));
+  EXPECT_TRUE(
+      testing::bitwise_equal(split.features, torch::cat({fish_shard(6, 3).features, fish_shard(4, 3).features})));
   ASSERT_EQ(split.labels.size(), 3u);
   EXPECT_TRUE(testing::bitwise_equal(split.labels[0], torch::cat({fish_shard(6, 3).labels.at("trophic"),
                                                                   fish_shard(4, 3).labels.at("trophic")})));

@@ -1,5 +1,6 @@
 // Shard format v1: write_shard then read_shard gives back the same bytes, the on-disk encoding
 // is the documented one (checked with the raw HDF5 C API), and writes are atomic and checksummed.
+#include <cmath>
 #include <limits>
 
 #include <gtest/gtest.h>
@@ -138,6 +139,27 @@ TEST_F(ShardRoundTrip, ReadsFloat16FeaturesAsFloat32) {
   EXPECT_EQ(dataset_info(path, "/features").type_size_bytes, 2u);
   const auto back = read_shard(path, fish_tasks(), 2);
   EXPECT_TRUE(bitwise_equal(back.features, values));
+}
+
+TEST_F(ShardRoundTrip, ReadsOtherWritersTypesAndOneDimensionalRegression) {
+  // h5py defaults: int64 class ids and float64 values; a K = 1 regression task stored as [N].
+  const auto path = dir_ / "other.h5";
+  write_shard(path, fish_shard(4, 2), fish_tasks(), ShardProvenance{});
+  testing::replace_dataset_raw(path, "/labels/family", torch::tensor({2, -1, 0, 1}, torch::kInt64), H5T_STD_I64LE,
+                               H5T_NATIVE_INT64);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  testing::replace_dataset_raw(path, "/labels/trophic", torch::tensor({0.5, nan, -2.0, 8.0}, torch::kDouble),
+                               H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE);
+  auto tasks = fish_tasks();
+  tasks[2].num_outputs = 1;
+  const auto back = read_shard(path, tasks, 2);
+  EXPECT_TRUE(bitwise_equal(back.labels.at("family"), torch::tensor({2, -1, 0, 1}, torch::kInt64)));
+  const auto trophic = back.labels.at("trophic");
+  ASSERT_EQ(trophic.sizes(), (std::vector<int64_t>{4, 1}));
+  EXPECT_EQ(trophic.scalar_type(), torch::kFloat32);
+  EXPECT_EQ(trophic[0][0].item<float>(), 0.5f);
+  EXPECT_TRUE(std::isnan(trophic[1][0].item<float>()));
+  EXPECT_EQ(trophic[3][0].item<float>(), 8.0f);
 }
 
 TEST_F(ShardRoundTrip, WriteIsAtomicAndReturnsTheFileChecksum) {

@@ -102,8 +102,8 @@ TEST_F(SynthAttributes, MissingFractionAndSplitsAreAsRequested) {
     const auto& stats = manifest.label_stats.at(manifest.tasks[t].name);
     EXPECT_EQ(stats.rows, 3500);
     const auto& label = train.labels[t];
-    const int64_t labelled = label.scalar_type() == torch::kInt64 ? label.ge(0).sum().item<int64_t>()
-                                                                   : torch::isfinite(label).all(1).sum().item<int64_t>();
+    const auto labelled_rows = label.scalar_type() == torch::kInt64 ? label.ge(0) : torch::isfinite(label).all(1);
+    const int64_t labelled = labelled_rows.sum().item<int64_t>();
     EXPECT_EQ(stats.labelled, labelled) << manifest.tasks[t].name;
   }
 }
@@ -122,7 +122,8 @@ TEST_F(SynthAttributes, RowsPerShardSplitsEachSplitIntoNumberedShards) {
 
 TEST_F(SynthAttributes, BadOptionsAreRefused) {
   auto few = options(19, 0);
-  EXPECT_TRUE(contains(data_error_message([&] { write_synth_attributes(dir_, few); }), "--rows must be >= 20 (got 19)"));
+  EXPECT_TRUE(
+      contains(data_error_message([&] { write_synth_attributes(dir_, few); }), "--rows must be >= 20 (got 19)"));
   auto all_missing = options(200, 0);
   all_missing.missing_fraction = 1.0;
   EXPECT_TRUE(contains(data_error_message([&] { write_synth_attributes(dir_, all_missing); }),

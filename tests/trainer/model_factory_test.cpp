@@ -1,4 +1,4 @@
-// select_tasks / head_specs / mmoe_options: from the typed config and a dataset's task list to
+// select_tasks / head_specs / model_spec: from the typed config and a dataset's task list to
 // the model's options.
 #include <gtest/gtest.h>
 
@@ -125,7 +125,7 @@ TEST(ModelFactory, HeadSpecsDefaultWhenNoTaskConfig) {
   }
 }
 
-TEST(ModelFactory, MmoeOptionsCarryModelConfig) {
+TEST(ModelFactory, ModelSpecCarriesModelConfig) {
   experiments::Config config;
   config.model.num_experts = 3;
   config.model.expert_hidden = {32, 16};
@@ -136,24 +136,25 @@ TEST(ModelFactory, MmoeOptionsCarryModelConfig) {
   config.model.shared_layer.dim = 24;
   config.model.shared_layer.dropout = 0.1;
   const auto heads = head_specs(config, select_tasks(config, factory_manifest()));
-  const auto options = mmoe_options(config, 12, heads);
-  EXPECT_EQ(options.input_dim(), 12);
-  EXPECT_EQ(options.tasks().size(), 3u);
-  EXPECT_EQ(options.tasks()[1].name, "habitat");
-  EXPECT_EQ(options.num_experts(), 3);
-  EXPECT_EQ(options.expert_hidden(), (std::vector<int64_t>{32, 16}));
-  EXPECT_EQ(options.tower_hidden(), (std::vector<int64_t>{8, 4}));
-  EXPECT_DOUBLE_EQ(options.gate_temperature(), 2.0);
-  EXPECT_EQ(options.activation(), models::Activation::kGelu);
-  EXPECT_DOUBLE_EQ(options.expert_dropout(), 0.2);
-  EXPECT_EQ(options.shared_dim(), 24);
-  EXPECT_DOUBLE_EQ(options.shared_dropout(), 0.1);
+  const auto spec = model_spec(config, 12, heads);
+  EXPECT_EQ(spec.type, models::ModelType::kMmoe);
+  EXPECT_EQ(spec.input_dim, 12);
+  ASSERT_EQ(spec.tasks.size(), 3u);
+  EXPECT_EQ(spec.tasks[1].name, "habitat");
+  EXPECT_EQ(spec.num_experts, 3);
+  EXPECT_EQ(spec.expert_hidden, (std::vector<int64_t>{32, 16}));
+  EXPECT_EQ(spec.tower_hidden, (std::vector<int64_t>{8, 4}));
+  EXPECT_DOUBLE_EQ(spec.gate.temperature, 2.0);
+  EXPECT_EQ(spec.activation, models::Activation::kGelu);
+  EXPECT_DOUBLE_EQ(spec.expert_dropout, 0.2);
+  EXPECT_EQ(spec.shared_dim, 24);
+  EXPECT_DOUBLE_EQ(spec.shared_dropout, 0.1);
 }
 
-TEST(ModelFactory, MmoeOptionsWithoutSharedLayerAndEachActivation) {
-  experiments::Config config;  // shared_layer.dim 0: no shared block
+TEST(ModelFactory, ModelSpecWithoutSharedLayerAndEachActivation) {
+  experiments::Config config;  // shared_layer.dim 0: no shared layer
   const auto heads = head_specs(config, select_tasks(config, factory_manifest()));
-  EXPECT_EQ(mmoe_options(config, 12, heads).shared_dim(), 0);
+  EXPECT_EQ(model_spec(config, 12, heads).shared_dim, 0);
   const std::vector<std::pair<experiments::Activation, models::Activation>> pairs = {
       {experiments::Activation::kRelu, models::Activation::kRelu},
       {experiments::Activation::kGelu, models::Activation::kGelu},
@@ -161,7 +162,7 @@ TEST(ModelFactory, MmoeOptionsWithoutSharedLayerAndEachActivation) {
       {experiments::Activation::kTanh, models::Activation::kTanh}};
   for (const auto& [from, to] : pairs) {
     config.model.activation = from;
-    EXPECT_EQ(mmoe_options(config, 12, heads).activation(), to) << experiments::to_string(from);
+    EXPECT_EQ(model_spec(config, 12, heads).activation, to) << experiments::to_string(from);
   }
 }
 

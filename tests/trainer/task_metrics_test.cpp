@@ -83,7 +83,10 @@ TEST(TaskMetricAccumulator, MultilabelThresholdOnSigmoidIgnoresNanRow) {
   //  2   [ 5,  5,  5]    [1, 1, 1]  NaN row: ignored (would add 3 false positives)
   //  3   [ 1, -3, 0.5]   [1, 0, 1]  [1, 0, 1]
   const auto logits = torch::tensor({2.f, -1.f, 3.f, -2.f, 1.f, -1.f, 5.f, 5.f, 5.f, 1.f, -3.f, 0.5f}).reshape({4, 3});
-  const auto labels = torch::tensor({1.f, 1.f, 0.f, 1.f, 1.f, 1.f, kMetricsNan, kMetricsNan, kMetricsNan, 1.f, 0.f, 1.f})
+  const auto labels = torch::tensor({1.f, 1.f, 0.f,                             //
+                                     1.f, 1.f, 1.f,                             //
+                                     kMetricsNan, kMetricsNan, kMetricsNan,     //
+                                     1.f, 0.f, 1.f})
                           .reshape({4, 3});
   acc.add_predictions(logits, labels);
   const auto scores = acc.scores();
