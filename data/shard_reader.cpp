@@ -39,6 +39,10 @@ torch::Tensor read_task_labels(hid_t file_id, const TaskSchema& task, int64_t ro
     case TaskType::kMulticlass: {
       auto ids = read_dataset(file_id, name, torch::kInt32, H5T_NATIVE_INT32, file).to(torch::kInt64);
       require_rows(ids, rows, file, name);
+      if (ids.dim() != 1) {
+        throw DataError(file + ": " + name + " must be [N] class ids for multiclass task '" + task.name + "', got " +
+                        c10::str(ids.sizes()));
+      }
       const auto bad = torch::logical_or(ids.lt(-1), ids.ge(classes)).nonzero();
       if (bad.size(0) > 0) {
         const int64_t row = bad[0][0].item<int64_t>();

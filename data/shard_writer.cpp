@@ -53,6 +53,21 @@ void write_labels(hid_t labels_group, hid_t masks_group, const TaskSchema& task,
     throw DataError(file + ": labels of task '" + task.name + "' have " + std::to_string(label.size(0)) +
                     " rows but features have " + std::to_string(rows));
   }
+  // Refuse what read_shard would refuse, so a written shard is always readable.
+  if (task.type == TaskType::kMulticlass) {
+    const auto ids = label.to(torch::kInt64);
+    if (ids.dim() != 1 || torch::logical_or(ids.lt(-1), ids.ge(task.output_dim())).any().item<bool>()) {
+      throw DataError(file + ": labels of task '" + task.name + "' must be class ids in [-1, " +
+                      std::to_string(task.output_dim()) + ") of shape [N]");
+    }
+  } else if (task.type == TaskType::kMultilabel) {
+    const auto known = label.masked_select(torch::isfinite(label));
+    if (label.dim() != 2 || label.size(1) != task.output_dim() ||
+        torch::logical_and(known.ne(0), known.ne(1)).any().item<bool>()) {
+      throw DataError(file + ": labels of task '" + task.name + "' must be 0/1 of shape [N, " +
+                      std::to_string(task.output_dim()) + "] (a row of NaN = missing)");
+    }
+  }
   h5::Handle dataset;
   switch (task.type) {
     case TaskType::kMulticlass:
@@ -86,7 +101,7 @@ std::string write_shard(const std::filesystem::path& path, const ShardTensors& s
   TORCH_CHECK(shard.features.dim() == 2, "write_shard: features must be [N, D]");
   const int64_t rows = shard.features.size(0);
   const std::filesystem::path partial = path.string() + ".partial";
-  {
+  try {
     const h5::Handle out = h5::checked(H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
                                        H5Fclose, partial.string(), "creating the shard (is the directory writable?)");
     write_dataset(out.get(), "features", shard.features.to(torch::kFloat32), H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, file);
@@ -110,6 +125,10 @@ std::string write_shard(const std::filesystem::path& path, const ShardTensors& s
     h5::write_string_attribute(out.get(), "pooling", provenance.pooling, file);
     h5::write_string_attribute(out.get(), "created_at", utc_now_iso8601(), file);
     h5::check_status(H5Fflush(out.get(), H5F_SCOPE_GLOBAL), file, "flushing");
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(partial, ignored);  // a partial shard never survives
+    throw;
   }
   const std::string checksum = sha256_file_hex(partial);
   std::error_code error;

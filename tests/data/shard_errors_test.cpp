@@ -107,20 +107,48 @@ TEST_F(ShardErrors, MissingViewDatasetIsNamed) {
   EXPECT_TRUE(contains(read_error(path), path.string() + ": dataset '/view' is missing"));
 }
 
+// The writer refuses bad labels (see WriterRefuses...), so these shards are broken with raw HDF5.
+std::filesystem::path with_family_ids(const std::filesystem::path& path, const torch::Tensor& ids) {
+  testing::replace_dataset_raw(path, "/labels/family", ids.to(torch::kInt32).contiguous(), H5T_STD_I32LE, H5T_NATIVE_INT32);
+  return path;
+}
+
 TEST_F(ShardErrors, ClassIdAtOrAboveTheClassCountNamesRowAndCount) {
-  const auto path = write_edited("s.h5", 6, 3, [](ShardTensors& s) { s.labels["family"][4] = 3; });
+  const auto path = with_family_ids(write_valid("s.h5"), torch::tensor({0, -1, 2, 0, 3, 2}));
   EXPECT_TRUE(contains(read_error(path), path.string() + ": /labels/family row 4 has class 3 but task 'family' has 3 "
                                                          "classes (valid: 0..2, -1 = missing)"));
 }
 
 TEST_F(ShardErrors, ClassIdBelowMinusOneNamesTheRow) {
-  const auto path = write_edited("s.h5", 6, 3, [](ShardTensors& s) { s.labels["family"][0] = -2; });
+  const auto path = with_family_ids(write_valid("s.h5"), torch::tensor({-2, -1, 2, 0, 1, 2}));
   EXPECT_TRUE(contains(read_error(path), path.string() + ": /labels/family row 0 has class -2"));
 }
 
 TEST_F(ShardErrors, MultilabelValueOtherThanZeroOrOneIsNamed) {
-  const auto path = write_edited("s.h5", 6, 3, [](ShardTensors& s) { s.labels["habitat"][3][1] = 2.0f; });
+  const auto path = write_valid("s.h5");
+  auto bits = torch::zeros({6, 4}, torch::kUInt8);
+  bits[3][1] = 2;
+  testing::replace_dataset_raw(path, "/labels/habitat", bits, H5T_STD_U8LE, H5T_NATIVE_UINT8);
   EXPECT_TRUE(contains(read_error(path), path.string() + ": /labels/habitat holds values other than 0 and 1"));
+}
+
+TEST_F(ShardErrors, MulticlassLabelsOfShapeNByOneAreRefused) {
+  const auto path = with_family_ids(write_valid("s.h5"), torch::tensor({0, -1, 2, 0, 1, 2}).view({6, 1}));
+  EXPECT_TRUE(contains(read_error(path), path.string() + ": /labels/family must be [N] class ids"));
+}
+
+TEST_F(ShardErrors, WriterRefusesLabelsTheReaderWouldRefuse) {
+  const auto out_of_range = data_error_message([&] {
+    write_edited("a.h5", 6, 3, [](ShardTensors& s) { s.labels["family"][4] = 3; });
+  });
+  EXPECT_TRUE(contains(out_of_range, "labels of task 'family' must be class ids in [-1, 3)"));
+  const auto not_binary = data_error_message([&] {
+    write_edited("b.h5", 6, 3, [](ShardTensors& s) { s.labels["habitat"][3][1] = 2.0f; });
+  });
+  EXPECT_TRUE(contains(not_binary, "labels of task 'habitat' must be 0/1"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "a.h5"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "b.h5"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "b.h5.partial"));  // a partial shard never survives
 }
 
 TEST_F(ShardErrors, NanInFeaturesNamesTheRow) {
