@@ -10,8 +10,10 @@
 
 namespace mmoe::experiments {
 
-enum class ModelType { kMmoe };
+enum class ModelType { kMmoe, kOmoe, kSharedBottom, kSingleTask, kPle };
 enum class Activation { kRelu, kGelu, kSilu, kTanh };
+enum class LossWeighting { kFixed, kUncertainty };  // fixed task weights or learned (Kendall)
+enum class RegressionLossType { kMse, kHuber };
 enum class Device { kAuto, kCpu, kCuda };
 enum class SchedulerType { kNone, kReduceOnPlateau };
 enum class ThresholdMode { kRel, kAbs };
@@ -32,22 +34,59 @@ struct SharedLayerConfig {
   double dropout = 0.0;  // [0, 1)
 };
 
+// model.gate: the softmax gates that mix the experts (mmoe, omoe, ple).
+struct GateConfig {
+  double temperature = 1.0;          // > 0; below 1 is sharper
+  int64_t top_k = 0;                 // >= 0; 0: dense softmax; else the k largest, renormalised
+  bool noisy = false;                // noisy top-k gating while training; needs top_k >= 1
+  double load_balance_weight = 0.0;  // >= 0; weight of the load-balancing loss; 0: off
+  double collapse_threshold = 0.0;   // [0, 1); utilization below it counts as collapsed;
+                                     // 0: 1 / (10 * experts of the gate)
+};
+
+// model.ple: Progressive Layered Extraction (model.type ple).
+struct PleConfig {
+  int64_t levels = 1;          // >= 1, extraction levels
+  int64_t shared_experts = 2;  // >= 1, shared experts per level
+  int64_t task_experts = 1;    // >= 1, experts per task and level
+};
+
 // model: the multi-task network.
 struct ModelConfig {
   ModelType type = ModelType::kMmoe;
-  int64_t num_experts = 8;                          // >= 1
+  int64_t num_experts = 8;                          // >= 1 (mmoe, omoe)
   std::vector<int64_t> expert_hidden = {256, 128};  // each >= 1, at least one; last = expert output
   Activation activation = Activation::kRelu;        // experts and towers
   double expert_dropout = 0.0;                      // [0, 1)
   std::vector<int64_t> tower_hidden = {64};         // each >= 1; may be empty (linear head)
-  double gate_temperature = 1.0;                    // > 0
+  double tower_dropout = 0.0;                       // [0, 1)
+  GateConfig gate;
+  bool standardize_features = false;                // (x - mean) / std of the training split
   SharedLayerConfig shared_layer;
+  std::vector<int64_t> bottom_hidden;               // each >= 1; empty: expert_hidden
+                                                    // (shared_bottom, single_task networks)
+  PleConfig ple;
+  LossWeighting loss_weighting = LossWeighting::kFixed;
+  int64_t param_budget = 0;  // >= 0; 0: off; shared_bottom and single_task only
+};
+
+// tasks.<name>.class_weights / pos_weight. YAML: none | balanced | [w0, w1, ...].
+// Whether the values fit the task (its type, its number of classes) is checked by the trainer.
+struct LabelWeights {
+  enum class Mode { kNone, kBalanced, kExplicit };
+  Mode mode = Mode::kNone;     // kNone: unweighted; kBalanced: from the training split's counts
+  std::vector<double> values;  // kExplicit only: at least one, each > 0
 };
 
 // tasks.<name>: per-task options; tasks named here must exist in the dataset.
 struct TaskConfig {
-  double weight = 1.0;           // >= 0, weight of this task's loss in the total
-  double label_smoothing = 0.0;  // [0, 1), multiclass tasks only
+  double weight = 1.0;                                 // >= 0, weight of this task's loss
+  double label_smoothing = 0.0;                        // [0, 1), multiclass tasks only
+  LabelWeights class_weights;                          // multiclass only: per-class weights
+  LabelWeights pos_weight;                             // multilabel only: BCE pos_weight per label
+  RegressionLossType loss = RegressionLossType::kMse;  // regression only
+  double huber_delta = 1.0;                            // > 0, for loss huber
+  bool standardize_target = false;  // regression only: the loss sees standardised targets
 };
 
 // optim.groups.<group>: overrides of lr / weight_decay for one parameter group.
@@ -120,6 +159,8 @@ struct Config {
 // Names as written in YAML (e.g. "mmoe", "relu", "val_weighted_f1", "experts").
 const char* to_string(ModelType value);
 const char* to_string(Activation value);
+const char* to_string(LossWeighting value);
+const char* to_string(RegressionLossType value);
 const char* to_string(Device value);
 const char* to_string(SchedulerType value);
 const char* to_string(ThresholdMode value);

@@ -43,6 +43,20 @@ std::string int_list(const std::vector<int64_t>& values) {
   return fmt::format("[{}]", fmt::join(values, ", "));
 }
 
+// none, balanced, or the explicit list in shortest round-trip form: [1, 2.5].
+std::string label_weights_text(const LabelWeights& weights) {
+  switch (weights.mode) {
+    case LabelWeights::Mode::kNone: return "none";
+    case LabelWeights::Mode::kBalanced: return "balanced";
+    case LabelWeights::Mode::kExplicit: break;
+  }
+  std::vector<std::string> texts;
+  for (double value : weights.values) texts.push_back(format_number(value));
+  return fmt::format("[{}]", fmt::join(texts, ", "));
+}
+
+const char* bool_text(bool value) { return value ? "true" : "false"; }
+
 // Writes "key: value" lines at two spaces per level.
 class YamlWriter {
  public:
@@ -78,10 +92,38 @@ void emit_model(const ModelConfig& model, YamlWriter& w) {
   w.scalar(1, "activation", to_string(model.activation));
   w.number(1, "expert_dropout", model.expert_dropout);
   w.scalar(1, "tower_hidden", int_list(model.tower_hidden));
-  w.number(1, "gate_temperature", model.gate_temperature);
+  w.number(1, "tower_dropout", model.tower_dropout);
+  w.open(1, "gate", false);
+  w.number(2, "temperature", model.gate.temperature);
+  w.integer(2, "top_k", model.gate.top_k);
+  w.scalar(2, "noisy", bool_text(model.gate.noisy));
+  w.number(2, "load_balance_weight", model.gate.load_balance_weight);
+  w.number(2, "collapse_threshold", model.gate.collapse_threshold);
+  w.scalar(1, "standardize_features", bool_text(model.standardize_features));
   w.open(1, "shared_layer", false);
   w.integer(2, "dim", model.shared_layer.dim);
   w.number(2, "dropout", model.shared_layer.dropout);
+  w.scalar(1, "bottom_hidden", int_list(model.bottom_hidden));
+  w.open(1, "ple", false);
+  w.integer(2, "levels", model.ple.levels);
+  w.integer(2, "shared_experts", model.ple.shared_experts);
+  w.integer(2, "task_experts", model.ple.task_experts);
+  w.scalar(1, "loss_weighting", to_string(model.loss_weighting));
+  w.integer(1, "param_budget", model.param_budget);
+}
+
+void emit_tasks(const std::map<std::string, TaskConfig>& tasks, YamlWriter& w) {
+  w.open(0, "tasks", tasks.empty());
+  for (const auto& [name, task] : tasks) {
+    w.open(1, name, false);
+    w.number(2, "weight", task.weight);
+    w.number(2, "label_smoothing", task.label_smoothing);
+    w.scalar(2, "class_weights", label_weights_text(task.class_weights));
+    w.scalar(2, "pos_weight", label_weights_text(task.pos_weight));
+    w.scalar(2, "loss", to_string(task.loss));
+    w.number(2, "huber_delta", task.huber_delta);
+    w.scalar(2, "standardize_target", bool_text(task.standardize_target));
+  }
 }
 
 void emit_optim(const OptimConfig& optim, YamlWriter& w) {
@@ -154,12 +196,7 @@ std::string to_yaml(const Config& config) {
   w.string(1, "train_split", config.data.train_split);
   w.string(1, "val_split", config.data.val_split);
   emit_model(config.model, w);
-  w.open(0, "tasks", config.tasks.empty());
-  for (const auto& [name, task] : config.tasks) {
-    w.open(1, name, false);
-    w.number(2, "weight", task.weight);
-    w.number(2, "label_smoothing", task.label_smoothing);
-  }
+  emit_tasks(config.tasks, w);
   emit_optim(config.optim, w);
   emit_scheduler(config.scheduler, w);
   emit_train(config.train, w);

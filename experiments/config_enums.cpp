@@ -16,6 +16,10 @@ namespace {
 const char* to_string(ModelType value) {
   switch (value) {
     case ModelType::kMmoe: return "mmoe";
+    case ModelType::kOmoe: return "omoe";
+    case ModelType::kSharedBottom: return "shared_bottom";
+    case ModelType::kSingleTask: return "single_task";
+    case ModelType::kPle: return "ple";
   }
   bad_enum("ModelType", static_cast<int>(value));
 }
@@ -28,6 +32,22 @@ const char* to_string(Activation value) {
     case Activation::kTanh: return "tanh";
   }
   bad_enum("Activation", static_cast<int>(value));
+}
+
+const char* to_string(LossWeighting value) {
+  switch (value) {
+    case LossWeighting::kFixed: return "fixed";
+    case LossWeighting::kUncertainty: return "uncertainty";
+  }
+  bad_enum("LossWeighting", static_cast<int>(value));
+}
+
+const char* to_string(RegressionLossType value) {
+  switch (value) {
+    case RegressionLossType::kMse: return "mse";
+    case RegressionLossType::kHuber: return "huber";
+  }
+  bad_enum("RegressionLossType", static_cast<int>(value));
 }
 
 const char* to_string(Device value) {
@@ -85,7 +105,9 @@ const char* to_string(ParamGroup value) {
 
 template <>
 const std::vector<ModelType>& all_values<ModelType>() {
-  static const std::vector<ModelType> values = {ModelType::kMmoe};
+  static const std::vector<ModelType> values = {ModelType::kMmoe, ModelType::kOmoe,
+                                                ModelType::kSharedBottom, ModelType::kSingleTask,
+                                                ModelType::kPle};
   return values;
 }
 
@@ -93,6 +115,20 @@ template <>
 const std::vector<Activation>& all_values<Activation>() {
   static const std::vector<Activation> values = {Activation::kRelu, Activation::kGelu,
                                                  Activation::kSilu, Activation::kTanh};
+  return values;
+}
+
+template <>
+const std::vector<LossWeighting>& all_values<LossWeighting>() {
+  static const std::vector<LossWeighting> values = {LossWeighting::kFixed,
+                                                    LossWeighting::kUncertainty};
+  return values;
+}
+
+template <>
+const std::vector<RegressionLossType>& all_values<RegressionLossType>() {
+  static const std::vector<RegressionLossType> values = {RegressionLossType::kMse,
+                                                         RegressionLossType::kHuber};
   return values;
 }
 

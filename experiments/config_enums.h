@@ -20,6 +20,10 @@ const std::vector<ModelType>& all_values<ModelType>();
 template <>
 const std::vector<Activation>& all_values<Activation>();
 template <>
+const std::vector<LossWeighting>& all_values<LossWeighting>();
+template <>
+const std::vector<RegressionLossType>& all_values<RegressionLossType>();
+template <>
 const std::vector<Device>& all_values<Device>();
 template <>
 const std::vector<SchedulerType>& all_values<SchedulerType>();

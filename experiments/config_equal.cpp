@@ -11,15 +11,36 @@ bool operator==(const SharedLayerConfig& a, const SharedLayerConfig& b) {
   return a.dim == b.dim && a.dropout == b.dropout;
 }
 
+bool operator==(const GateConfig& a, const GateConfig& b) {
+  return a.temperature == b.temperature && a.top_k == b.top_k && a.noisy == b.noisy &&
+         a.load_balance_weight == b.load_balance_weight &&
+         a.collapse_threshold == b.collapse_threshold;
+}
+
+bool operator==(const PleConfig& a, const PleConfig& b) {
+  return a.levels == b.levels && a.shared_experts == b.shared_experts &&
+         a.task_experts == b.task_experts;
+}
+
 bool operator==(const ModelConfig& a, const ModelConfig& b) {
   return a.type == b.type && a.num_experts == b.num_experts &&
          a.expert_hidden == b.expert_hidden && a.activation == b.activation &&
          a.expert_dropout == b.expert_dropout && a.tower_hidden == b.tower_hidden &&
-         a.gate_temperature == b.gate_temperature && a.shared_layer == b.shared_layer;
+         a.tower_dropout == b.tower_dropout && a.gate == b.gate &&
+         a.standardize_features == b.standardize_features && a.shared_layer == b.shared_layer &&
+         a.bottom_hidden == b.bottom_hidden && a.ple == b.ple &&
+         a.loss_weighting == b.loss_weighting && a.param_budget == b.param_budget;
+}
+
+bool operator==(const LabelWeights& a, const LabelWeights& b) {
+  return a.mode == b.mode && a.values == b.values;
 }
 
 bool operator==(const TaskConfig& a, const TaskConfig& b) {
-  return a.weight == b.weight && a.label_smoothing == b.label_smoothing;
+  return a.weight == b.weight && a.label_smoothing == b.label_smoothing &&
+         a.class_weights == b.class_weights && a.pos_weight == b.pos_weight &&
+         a.loss == b.loss && a.huber_delta == b.huber_delta &&
+         a.standardize_target == b.standardize_target;
 }
 
 bool operator==(const ParamGroupConfig& a, const ParamGroupConfig& b) {

@@ -7,7 +7,10 @@ namespace mmoe::experiments {
 
 bool operator==(const DataConfig& a, const DataConfig& b);
 bool operator==(const SharedLayerConfig& a, const SharedLayerConfig& b);
+bool operator==(const GateConfig& a, const GateConfig& b);
+bool operator==(const PleConfig& a, const PleConfig& b);
 bool operator==(const ModelConfig& a, const ModelConfig& b);
+bool operator==(const LabelWeights& a, const LabelWeights& b);
 bool operator==(const TaskConfig& a, const TaskConfig& b);
 bool operator==(const ParamGroupConfig& a, const ParamGroupConfig& b);
 bool operator==(const OptimConfig& a, const OptimConfig& b);

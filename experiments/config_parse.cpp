@@ -23,10 +23,25 @@ ModelConfig parse_model(const MapReader& section) {
   section.read_enum("activation", &model.activation);
   section.read("expert_dropout", &model.expert_dropout);
   section.read("tower_hidden", &model.tower_hidden);
-  section.read("gate_temperature", &model.gate_temperature);
+  section.read("tower_dropout", &model.tower_dropout);
+  const MapReader gate = section.child(
+      "gate", {"temperature", "top_k", "noisy", "load_balance_weight", "collapse_threshold"});
+  gate.read("temperature", &model.gate.temperature);
+  gate.read("top_k", &model.gate.top_k);
+  gate.read("noisy", &model.gate.noisy);
+  gate.read("load_balance_weight", &model.gate.load_balance_weight);
+  gate.read("collapse_threshold", &model.gate.collapse_threshold);
+  section.read("standardize_features", &model.standardize_features);
   const MapReader shared = section.child("shared_layer", {"dim", "dropout"});
   shared.read("dim", &model.shared_layer.dim);
   shared.read("dropout", &model.shared_layer.dropout);
+  section.read("bottom_hidden", &model.bottom_hidden);
+  const MapReader ple = section.child("ple", {"levels", "shared_experts", "task_experts"});
+  ple.read("levels", &model.ple.levels);
+  ple.read("shared_experts", &model.ple.shared_experts);
+  ple.read("task_experts", &model.ple.task_experts);
+  section.read_enum("loss_weighting", &model.loss_weighting);
+  section.read("param_budget", &model.param_budget);
   return model;
 }
 
@@ -34,10 +49,18 @@ std::map<std::string, TaskConfig> parse_tasks(const YAML::Node& node,
                                               const ConfigSources& sources) {
   std::map<std::string, TaskConfig> tasks;
   for (const auto& [name, options] : read_named_entries(node, "tasks", "task names", sources)) {
-    const MapReader task(options, "tasks." + name, {"weight", "label_smoothing"}, sources);
+    const MapReader task(options, "tasks." + name,
+                         {"weight", "label_smoothing", "class_weights", "pos_weight", "loss",
+                          "huber_delta", "standardize_target"},
+                         sources);
     TaskConfig config;
     task.read("weight", &config.weight);
     task.read("label_smoothing", &config.label_smoothing);
+    task.read("class_weights", &config.class_weights);
+    task.read("pos_weight", &config.pos_weight);
+    task.read_enum("loss", &config.loss);
+    task.read("huber_delta", &config.huber_delta);
+    task.read("standardize_target", &config.standardize_target);
     tasks.emplace(name, config);
   }
   return tasks;
@@ -120,8 +143,11 @@ Config parse_config(const YAML::Node& root, const ConfigSources& sources) {
   Config config;
   config.data = parse_data(document.child("data", {"dir", "train_split", "val_split"}));
   config.model = parse_model(document.child(
-      "model", {"type", "num_experts", "expert_hidden", "activation", "expert_dropout",
-                "tower_hidden", "gate_temperature", "shared_layer"}));
+      "model",
+      {"type", "num_experts", "expert_hidden", "activation", "expert_dropout", "tower_hidden",
+       "tower_dropout", "gate", "standardize_features", "shared_layer", "bottom_hidden", "ple",
+       "loss_weighting", "param_budget"},
+      {{"gate_temperature", "model.gate.temperature"}}));
   config.tasks = parse_tasks(document.value("tasks"), sources);
   config.optim = parse_optim(document.child(
       "optim", {"lr", "weight_decay", "betas", "eps", "max_grad_norm", "groups"}));

@@ -11,8 +11,9 @@ namespace mmoe::experiments {
 
 namespace {
 
-// "[256, 0]" for messages.
-std::string list_text(const std::vector<int64_t>& values) {
+// "[256, 0]", "[1, -0.5]" for messages.
+template <typename Number>
+std::string list_text(const std::vector<Number>& values) {
   return fmt::format("[{}]", fmt::join(values, ", "));
 }
 
@@ -59,6 +60,19 @@ class Bounds {
       }
     }
   }
+  // class_weights, pos_weight: an explicit list holds at least one weight, each > 0.
+  void label_weights(const std::string& path, const LabelWeights& weights) const {
+    if (weights.mode != LabelWeights::Mode::kExplicit) return;
+    if (weights.values.empty()) {
+      fail(path, "must list at least one weight (got [])", "write none for no weights");
+    }
+    for (double weight : weights.values) {
+      if (!std::isfinite(weight) || !(weight > 0.0)) {
+        fail(path, fmt::format("every weight must be > 0 (got {})", list_text(weights.values)),
+             "");
+      }
+    }
+  }
   [[noreturn]] void fail(const std::string& path, const std::string& what,
                          const std::string& hint) const {
     sources_.fail(path, hint.empty() ? what : what + "; " + hint);
@@ -85,17 +99,61 @@ void validate_model(const ModelConfig& model, const Bounds& check) {
   check.widths("model.expert_hidden", model.expert_hidden);
   check.unit_half_open("model.expert_dropout", model.expert_dropout);
   check.widths("model.tower_hidden", model.tower_hidden);
-  check.positive("model.gate_temperature", model.gate_temperature,
+  check.unit_half_open("model.tower_dropout", model.tower_dropout);
+  check.positive("model.gate.temperature", model.gate.temperature,
                  "1 is a plain softmax; smaller is sharper");
+  check.at_least("model.gate.top_k", model.gate.top_k, 0, "0 is a dense softmax");
+  const bool gates_pool_all_experts =
+      model.type == ModelType::kMmoe || model.type == ModelType::kOmoe;
+  if (gates_pool_all_experts && model.gate.top_k > model.num_experts) {
+    check.fail("model.gate.top_k",
+               fmt::format("must be <= model.num_experts ({}) (got {})", model.num_experts,
+                           model.gate.top_k),
+               "");
+  }
+  const int64_t ple_task_gate_experts = model.ple.task_experts + model.ple.shared_experts;
+  if (model.type == ModelType::kPle && model.gate.top_k > ple_task_gate_experts) {
+    check.fail("model.gate.top_k",
+               fmt::format("must be <= model.ple.task_experts + model.ple.shared_experts ({}) (got {})",
+                           ple_task_gate_experts, model.gate.top_k),
+               "a PLE task gate mixes its task's experts and the shared ones");
+  }
+  if (model.gate.noisy && model.gate.top_k < 1) {
+    check.fail("model.gate.noisy",
+               fmt::format("requires model.gate.top_k >= 1 (got top_k {})", model.gate.top_k),
+               "noise only changes which k experts a top-k gate keeps; set top_k or noisy: false");
+  }
+  check.non_negative("model.gate.load_balance_weight", model.gate.load_balance_weight,
+                     "0 disables the load-balancing loss");
+  check.unit_half_open("model.gate.collapse_threshold", model.gate.collapse_threshold,
+                       "0 means 1/(10 E) for a gate over E experts");
   check.at_least("model.shared_layer.dim", model.shared_layer.dim, 0,
                  "0 disables the shared layer");
   check.unit_half_open("model.shared_layer.dropout", model.shared_layer.dropout);
+  check.widths("model.bottom_hidden", model.bottom_hidden);
+  check.at_least("model.ple.levels", model.ple.levels, 1);
+  check.at_least("model.ple.shared_experts", model.ple.shared_experts, 1);
+  check.at_least("model.ple.task_experts", model.ple.task_experts, 1);
+  check.at_least("model.param_budget", model.param_budget, 0, "0 disables it");
+  const bool sized_by_budget =
+      model.type == ModelType::kSharedBottom || model.type == ModelType::kSingleTask;
+  if (model.param_budget > 0 && !sized_by_budget) {
+    check.fail("model.param_budget",
+               fmt::format("must be 0 for model.type {} (got {})", to_string(model.type),
+                           model.param_budget),
+               "only shared_bottom and single_task networks are sized to a budget");
+  }
 }
 
 void validate_tasks(const std::map<std::string, TaskConfig>& tasks, const Bounds& check) {
   for (const auto& [name, task] : tasks) {
-    check.non_negative("tasks." + name + ".weight", task.weight, "0 ignores the task's loss");
-    check.unit_half_open("tasks." + name + ".label_smoothing", task.label_smoothing);
+    const std::string path = "tasks." + name;
+    check.non_negative(path + ".weight", task.weight, "0 ignores the task's loss");
+    check.unit_half_open(path + ".label_smoothing", task.label_smoothing);
+    check.label_weights(path + ".class_weights", task.class_weights);
+    check.label_weights(path + ".pos_weight", task.pos_weight);
+    check.positive(path + ".huber_delta", task.huber_delta,
+                   "errors below it are squared, above it linear");
   }
 }
 

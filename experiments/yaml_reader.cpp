@@ -99,9 +99,10 @@ std::string join_path(const std::string& parent, const std::string& key) {
 }
 
 MapReader::MapReader(const YAML::Node& node, std::string path,
-                     std::vector<std::string> known_keys, const ConfigSources& sources)
+                     std::vector<std::string> known_keys, const ConfigSources& sources,
+                     MovedKeys moved_keys)
     : node_(node), path_(std::move(path)), known_keys_(std::move(known_keys)),
-      sources_(&sources) {
+      sources_(&sources), moved_keys_(std::move(moved_keys)) {
   if (node_.IsDefined() && !node_.IsNull() && !node_.IsMap()) {
     sources_->fail(path_, fmt::format("expected a map of keys (got {}); valid keys: {}",
                                       describe_node(node_), join_names(known_keys_)));
@@ -120,7 +121,11 @@ void MapReader::check_keys() const {
     for (const std::string& candidate : known_keys_) known = known || candidate == key;
     if (known) continue;
     std::string message = fmt::format("unknown key '{}'", full);
-    if (std::optional<std::string> near = nearest_name(key, known_keys_)) {
+    const auto moved = std::find_if(moved_keys_.begin(), moved_keys_.end(),
+                                    [&](const auto& entry) { return entry.first == key; });
+    if (moved != moved_keys_.end()) {
+      message += fmt::format("; it is now '{}'", moved->second);
+    } else if (std::optional<std::string> near = nearest_name(key, known_keys_)) {
       message += fmt::format("; did you mean '{}'?", path_of(*near));
     } else if (path_.empty()) {
       message += "; valid sections: " + join_names(known_keys_);
@@ -159,6 +164,24 @@ void MapReader::read(const std::string& key, uint64_t* out) const {
                  fmt::format("expected a non-negative integer (got {}); write a whole number "
                              "such as {}",
                              describe_node(node), *out));
+}
+
+void MapReader::read(const std::string& key, bool* out) const {
+  if (!has(key)) return;
+  const YAML::Node node = value(key);
+  if (node.IsScalar()) {  // the YAML 1.2 spellings; not yes / no / on / off
+    const std::string& text = node.Scalar();
+    if (text == "true" || text == "True" || text == "TRUE") {
+      *out = true;
+      return;
+    }
+    if (text == "false" || text == "False" || text == "FALSE") {
+      *out = false;
+      return;
+    }
+  }
+  sources_->fail(path_of(key),
+                 fmt::format("expected true or false (got {})", describe_node(node)));
 }
 
 void MapReader::read(const std::string& key, double* out) const {
@@ -218,8 +241,49 @@ void MapReader::read_pair(const std::string& key, double* first, double* second)
   *second = values[1];
 }
 
-MapReader MapReader::child(const std::string& key, std::vector<std::string> known_keys) const {
-  return MapReader(value(key), path_of(key), std::move(known_keys), *sources_);
+void MapReader::read(const std::string& key, LabelWeights* out) const {
+  if (!has(key)) return;
+  const YAML::Node node = value(key);
+  const std::string path = path_of(key);
+  if (node.IsSequence()) {
+    LabelWeights weights;
+    weights.mode = LabelWeights::Mode::kExplicit;
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      const YAML::Node item = node[i];
+      std::optional<double> parsed;
+      if (item.IsScalar()) parsed = parse_number(item.Scalar());
+      if (!parsed || !std::isfinite(*parsed)) {
+        sources_->fail(path, fmt::format("element {} must be a finite number (got {})", i + 1,
+                                         describe_node(item)));
+      }
+      weights.values.push_back(*parsed);
+    }
+    *out = std::move(weights);
+    return;
+  }
+  const std::vector<std::string> modes = {"none", "balanced"};
+  std::string message = fmt::format("expected none, balanced or a list of numbers (got {})",
+                                    describe_node(node));
+  if (node.IsScalar()) {
+    if (node.Scalar() == "none") {
+      *out = LabelWeights{};
+      return;
+    }
+    if (node.Scalar() == "balanced") {
+      *out = LabelWeights{LabelWeights::Mode::kBalanced, {}};
+      return;
+    }
+    if (std::optional<std::string> near = nearest_name(node.Scalar(), modes)) {
+      message += fmt::format("; did you mean '{}'?", *near);
+    }
+  }
+  sources_->fail(path, message);
+}
+
+MapReader MapReader::child(const std::string& key, std::vector<std::string> known_keys,
+                           MovedKeys moved_keys) const {
+  return MapReader(value(key), path_of(key), std::move(known_keys), *sources_,
+                   std::move(moved_keys));
 }
 
 void MapReader::fail_enum(const std::string& key, const YAML::Node& node,

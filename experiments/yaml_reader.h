@@ -25,11 +25,16 @@ std::string join_path(const std::string& parent, const std::string& key);
 
 class MapReader {
  public:
+  // Keys that a section no longer has, with the full path that replaced each, e.g.
+  // {"gate_temperature", "model.gate.temperature"}: an old config then reads "unknown key
+  // 'model.gate_temperature'; it is now 'model.gate.temperature'".
+  using MovedKeys = std::vector<std::pair<std::string, std::string>>;
+
   // `node` is the map at `path` (e.g. "model.shared_layer"; "" for the document root); null or
   // undefined reads as an empty map. Throws ConfigError when the node is not a map, a key is
   // not a plain name, appears twice, or is not one of `known_keys`.
   MapReader(const YAML::Node& node, std::string path, std::vector<std::string> known_keys,
-            const ConfigSources& sources);
+            const ConfigSources& sources, MovedKeys moved_keys = {});
 
   const std::string& path() const { return path_; }
   std::string path_of(const std::string& key) const { return join_path(path_, key); }
@@ -40,11 +45,14 @@ class MapReader {
   // ConfigError naming the full key path when the value has the wrong type.
   void read(const std::string& key, int64_t* out) const;
   void read(const std::string& key, uint64_t* out) const;
+  void read(const std::string& key, bool* out) const;  // true or false (also True, TRUE, ...)
   void read(const std::string& key, double* out) const;  // finite numbers only
   void read(const std::string& key, std::optional<double>* out) const;
   void read(const std::string& key, std::string* out) const;  // empty value reads as ""
   void read(const std::string& key, std::vector<int64_t>* out) const;  // [a, b, ...]
   void read_pair(const std::string& key, double* first, double* second) const;  // [a, b]
+  // none, balanced, or a list of finite numbers [w0, w1, ...] (ranges: validate_config).
+  void read(const std::string& key, LabelWeights* out) const;
 
   template <typename Enum>
   void read_enum(const std::string& key, Enum* out) const {
@@ -60,7 +68,8 @@ class MapReader {
   }
 
   // The reader of the sub-map at `key` (empty when absent).
-  MapReader child(const std::string& key, std::vector<std::string> known_keys) const;
+  MapReader child(const std::string& key, std::vector<std::string> known_keys,
+                  MovedKeys moved_keys = {}) const;
 
  private:
   [[noreturn]] void fail_enum(const std::string& key, const YAML::Node& node,
@@ -71,6 +80,7 @@ class MapReader {
   std::string path_;
   std::vector<std::string> known_keys_;
   const ConfigSources* sources_;
+  MovedKeys moved_keys_;
 };
 
 // The entries of a map whose keys are free names (tasks.<name>, tracking.tags.<key>), in

@@ -58,7 +58,18 @@ torch::Tensor FusedExpertsImpl::forward(const torch::Tensor& x) {
   // Layer 0: [B, D] @ [D, E*H1] + [E*H1] -> [B, E*H1] -> [E, B, H1] (a strided view, no copy).
   auto h = torch::addmm(biases_[0].reshape({experts * first_width}), x,
                         weights_[0].reshape({options_.input_dim(), experts * first_width}));
-  h = h.view({batch, experts, first_width}).transpose(0, 1);
+  return finish_layers(h.view({batch, experts, first_width}).transpose(0, 1));
+}
+
+torch::Tensor FusedExpertsImpl::forward_grouped(const torch::Tensor& x) {
+  TORCH_CHECK(x.dim() == 3 && x.size(0) == options_.num_experts() && x.size(2) == options_.input_dim(),
+              "FusedExperts: expected grouped input [", options_.num_experts(), ", B, ", options_.input_dim(),
+              "], got ", x.sizes());
+  // Layer 0 per expert: [E, B, D] x [E, D, H1] (weight_0 [D, E, H1] seen as a strided view) -> [E, B, H1].
+  return finish_layers(torch::baddbmm(biases_[0].unsqueeze(1), x, weights_[0].permute({1, 0, 2})));
+}
+
+torch::Tensor FusedExpertsImpl::finish_layers(torch::Tensor h) {
   h = apply_activation(h, options_.activation());
   if (options_.dropout() > 0.0) h = torch::dropout(h, options_.dropout(), is_training());
 

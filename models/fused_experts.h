@@ -35,6 +35,9 @@ class FusedExpertsImpl : public torch::nn::Module {
 
   // x [B, D] -> [E, B, H_last]
   torch::Tensor forward(const torch::Tensor& x);
+  // Each expert its own input (PLE's later levels): x [E, B, D] -> [E, B, H_last], layer 0 as
+  // one batched GEMM too. Expert e computes exactly what forward(x[e])[e] would.
+  torch::Tensor forward_grouped(const torch::Tensor& x);
 
   int64_t output_dim() const { return options_.hidden().back(); }
   const FusedExpertsOptions& options() const { return options_; }
@@ -42,6 +45,9 @@ class FusedExpertsImpl : public torch::nn::Module {
   const std::vector<torch::Tensor>& biases() const { return biases_; }
 
  private:
+  // Activation and dropout of layer 0's pre-activation, then layers 1.. : [E, B, H1] -> [E, B, H_last]
+  torch::Tensor finish_layers(torch::Tensor h);
+
   FusedExpertsOptions options_;
   std::vector<torch::Tensor> weights_;
   std::vector<torch::Tensor> biases_;

@@ -1,6 +1,7 @@
 #include "models/gate_stats.h"
 
 #include <cmath>
+#include <cstdio>
 
 namespace mmoe::models {
 
@@ -56,6 +57,59 @@ std::vector<TaskGateSummary> GateStatsAccumulator::summaries() const {
     summary.entropy_normalized = num_experts_ > 1 ? summary.entropy_nats / log_experts : 0.0;
   }
   return out;
+}
+
+namespace {
+
+constexpr double kDominantShare = 0.9;
+
+std::string percent(double fraction) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%.1f%%", 100.0 * fraction);
+  return buffer;
+}
+
+}  // namespace
+
+std::vector<std::string> collapse_warnings(const std::vector<TaskGateSummary>& summaries,
+                                           const std::vector<std::string>& gate_names, double threshold) {
+  TORCH_CHECK(summaries.size() == gate_names.size(), "collapse_warnings: ", summaries.size(), " gate summaries but ",
+              gate_names.size(), " gate names");
+  TORCH_CHECK(threshold >= 0.0, "collapse_warnings: threshold must be >= 0, got ", threshold);
+  std::vector<std::string> warnings;
+  for (size_t g = 0; g < summaries.size(); ++g) {
+    const auto& utilization = summaries[g].utilization;
+    const size_t experts = utilization.size();
+    if (experts < 2) continue;
+    const std::string gate = "gate '" + gate_names[g] + "': ";
+    size_t top = 0;
+    for (size_t e = 1; e < experts; ++e) {
+      if (utilization[e] > utilization[top]) top = e;
+    }
+    if (utilization[top] > kDominantShare) {
+      warnings.push_back(gate + "expert e" + std::to_string(top) + " takes " + percent(utilization[top]) +
+                         " of the routing");
+      continue;
+    }
+    const double limit = threshold > 0.0 ? threshold : 1.0 / (10.0 * static_cast<double>(experts));
+    const std::string limit_text = percent(limit) + (threshold > 0.0 ? "" : " (1/(10E))");
+    std::vector<size_t> low;
+    for (size_t e = 0; e < experts; ++e) {
+      if (utilization[e] < limit) low.push_back(e);
+    }
+    if (low.size() == 1) {
+      warnings.push_back(gate + "expert e" + std::to_string(low[0]) + " utilisation " + percent(utilization[low[0]]) +
+                         " is below " + limit_text + "; the expert may have collapsed");
+    } else if (low.size() > 1) {
+      std::string list;
+      for (size_t e : low) {
+        list += (list.empty() ? "" : ", ") + ("e" + std::to_string(e)) + " (" + percent(utilization[e]) + ")";
+      }
+      warnings.push_back(gate + "experts " + list + " have utilisation below " + limit_text +
+                         "; the experts may have collapsed");
+    }
+  }
+  return warnings;
 }
 
 }  // namespace mmoe::models

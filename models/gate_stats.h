@@ -3,6 +3,7 @@
 // per task, expert utilisation (mean gate weight per expert) and the mean per-sample gate
 // entropy in nats and normalised by log(E).
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <torch/torch.h>
@@ -37,5 +38,14 @@ class GateStatsAccumulator {
   torch::Tensor entropy_sums_;      // double [T]
   int64_t rows_ = 0;
 };
+
+// One warning line per gate whose routing looks collapsed, or none for a healthy gate:
+//   "gate 'color': expert e1 takes 93.1% of the routing"                  (one expert > 90%)
+//   "gate 'color': expert e3 utilisation 0.4% is below 1.2% (1/(10E)); the expert may have collapsed"
+// (several low experts are listed in one line). threshold 0 means 1/(10E) for a gate over E
+// experts. Experts are named e0, e1, ... in gate order; gates without rows or with one expert
+// are skipped. gate_names[g] names summaries[g].
+std::vector<std::string> collapse_warnings(const std::vector<TaskGateSummary>& summaries,
+                                           const std::vector<std::string>& gate_names, double threshold = 0.0);
 
 }  // namespace mmoe::models

@@ -34,7 +34,10 @@ void MmoeImpl::reset() {
                                                          .activation(spec_.activation)
                                                          .dropout(spec_.expert_dropout)));
   gates_ = register_module("gates", TaskGates(TaskGatesOptions(width, num_tasks(), spec_.num_experts)
-                                                  .temperature(spec_.gate.temperature)));
+                                                  .temperature(spec_.gate.temperature)
+                                                  .top_k(spec_.gate.top_k)
+                                                  .noisy(spec_.gate.noisy)
+                                                  .load_balance_weight(spec_.gate.load_balance_weight)));
   towers_ = register_module("towers", torch::nn::ModuleList());
   for (const auto& task : spec_.tasks) {
     towers_->push_back(MlpTower(tower_options_for(task, experts_->output_dim(), spec_)));
@@ -45,7 +48,9 @@ ModelOutput MmoeImpl::forward(const torch::Tensor& x) {
   const torch::Tensor h = input_->forward(x);             // [B, D']
   const torch::Tensor expert_out = experts_->forward(h);  // [E, B, H]
   ModelOutput out;
-  out.gates = gates_->forward(h);                         // [B, T, E]
+  GateResult gates = gates_->forward(h);
+  out.gates = gates.weights;                              // [B, T, E]
+  out.aux_loss = gates.aux_loss;                          // undefined without load balancing
   // [B, T, E] x [B, E, H] -> [B, T, H]
   const torch::Tensor mixed = torch::bmm(out.gates, expert_out.transpose(0, 1));
   out.task_outputs.reserve(towers_->size());

@@ -1,5 +1,7 @@
 #include "models/multitask_model.h"
 
+#include "models/input_block.h"
+
 namespace mmoe::models {
 
 void MultiTaskModelImpl::init_loss_weighting(LossWeighting weighting) {
@@ -26,6 +28,15 @@ torch::Tensor MultiTaskModelImpl::combine_task_losses(const std::vector<torch::T
     total = total.defined() ? total + term : term;
   }
   return total;
+}
+
+void MultiTaskModelImpl::set_feature_statistics(const torch::Tensor& mean, const torch::Tensor& std) {
+  std::shared_ptr<InputBlockImpl> input;
+  for (const auto& child : named_children()) {
+    if (child.key() == "input") input = std::dynamic_pointer_cast<InputBlockImpl>(child.value());
+  }
+  TORCH_CHECK(input != nullptr, "set_feature_statistics: the model has no input block");
+  input->set_feature_statistics(mean, std);
 }
 
 }  // namespace mmoe::models

@@ -52,6 +52,11 @@ class MultiTaskModelImpl : public torch::nn::Module {
   // [T] learned log-variances s_t; undefined with fixed weighting.
   const torch::Tensor& loss_log_variances() const { return loss_log_variances_; }
 
+  // mean, std [input_dim] of the training split's features, for a model built with
+  // standardize_features (stored as buffers of its "input" block and saved with it).
+  // c10::Error when the model does not standardise its features or the sizes differ.
+  void set_feature_statistics(const torch::Tensor& mean, const torch::Tensor& std);
+
  protected:
   // Every architecture calls this in reset(); registers "loss_log_variances" for uncertainty.
   void init_loss_weighting(LossWeighting weighting);

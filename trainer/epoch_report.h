@@ -39,6 +39,7 @@ struct EpochReport {
   // or "shared" for a single-gate model); empty for gate-less models.
   std::vector<std::string> gate_names;
   std::vector<models::TaskGateSummary> gates;
+  std::vector<std::string> gate_warnings;  // collapse warnings (models::collapse_warnings), one per gate
   double epoch_seconds = 0.0;
   double rows_per_second = 0.0;  // training rows per second
 };

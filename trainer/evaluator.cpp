@@ -18,11 +18,11 @@ SplitEvaluation evaluate_split(models::MultiTaskModelImpl& model, const data::Sp
     std::vector<torch::Tensor> labels;
     for (const auto& label : split.labels) labels.push_back(label.slice(0, start, end).to(device));
     const auto out = model.forward(x);
-    const auto counts = models::count_labelled_rows(labels, heads);
-    const auto losses = models::masked_task_losses(out.task_outputs, labels, heads, counts);
+    const auto denominators = models::loss_denominators(labels, heads);
+    const auto losses = models::masked_task_losses(out.task_outputs, labels, heads, denominators);
     for (size_t t = 0; t < heads.size(); ++t) {
-      const int64_t labelled = counts[static_cast<int64_t>(t)].item<int64_t>();
-      accumulators[t].add_loss(losses.per_task[t].item<double>() * static_cast<double>(labelled), labelled);
+      const double weight_sum = denominators[static_cast<int64_t>(t)].item<double>();
+      accumulators[t].add_loss(losses.per_task[t].item<double>() * weight_sum, weight_sum);
       accumulators[t].add_predictions(out.task_outputs[t], labels[t]);
     }
   }

@@ -16,7 +16,13 @@ std::vector<data::TaskSchema> select_tasks(const experiments::Config& config, co
 std::vector<models::TaskHeadSpec> head_specs(const experiments::Config& config,
                                              const std::vector<data::TaskSchema>& tasks);
 
+// Everything model.* says, with the parameter budget applied (TrainError naming
+// model.param_budget when no network fits it).
 models::ModelSpec model_spec(const experiments::Config& config, int64_t input_dim,
                              std::vector<models::TaskHeadSpec> heads);
+
+// The spec of the model `config` trains on its dataset (config.data.dir), without the statistics
+// taken from the training split (they change no shape or parameter count): for `mmoe model`.
+models::ModelSpec configured_model_spec(const experiments::Config& config);
 
 }  // namespace mmoe::trainer

@@ -54,15 +54,15 @@ void TaskMetricAccumulator::add_predictions(const torch::Tensor& output, const t
   }
 }
 
-void TaskMetricAccumulator::add_loss(double loss_sum, int64_t labelled_rows) {
+void TaskMetricAccumulator::add_loss(double loss_sum, double weight_sum) {
   loss_sum_ += loss_sum;
-  loss_rows_ += labelled_rows;
+  loss_weight_sum_ += weight_sum;
 }
 
 TaskScores TaskMetricAccumulator::scores() const {
   TaskScores scores;
   scores.labelled_rows = labelled_rows_;
-  if (loss_rows_ > 0) scores.loss = loss_sum_ / static_cast<double>(loss_rows_);
+  if (loss_weight_sum_ > 0.0) scores.loss = loss_sum_ / loss_weight_sum_;
   switch (spec_.type) {
     case TaskType::kMulticlass:
       if (confusion_.total() > 0) {

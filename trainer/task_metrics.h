@@ -32,8 +32,9 @@ class TaskMetricAccumulator {
 
   // output [B, C]; label in the task's encoding (core/task_type.h)
   void add_predictions(const torch::Tensor& output, const torch::Tensor& label);
-  // loss_sum over `labelled_rows` rows (mean loss times rows)
-  void add_loss(double loss_sum, int64_t labelled_rows);
+  // loss_sum: the sum of the rows' (weighted) losses; weight_sum: the sum of their weights (the
+  // labelled row count without class weights), so scores().loss is the exact weighted mean.
+  void add_loss(double loss_sum, double weight_sum);
 
   TaskScores scores() const;
   const models::TaskHeadSpec& spec() const { return spec_; }
@@ -48,7 +49,7 @@ class TaskMetricAccumulator {
   int64_t regression_values_ = 0;
   int64_t labelled_rows_ = 0;
   double loss_sum_ = 0.0;
-  int64_t loss_rows_ = 0;
+  double loss_weight_sum_ = 0.0;
 };
 
 }  // namespace mmoe::trainer

@@ -10,6 +10,7 @@
 #include "trainer/evaluator.h"
 #include "trainer/model_factory.h"
 #include "trainer/train_error.h"
+#include "trainer/training_statistics.h"
 
 namespace mmoe::trainer {
 namespace {
@@ -56,12 +57,17 @@ Trainer::Trainer(experiments::Config config, distributed::Communicator& communic
 
   torch::manual_seed(config_.train.seed);
   auto heads = head_specs(config_, tasks);
+  apply_training_statistics(config_, train_, heads);
   monitor_is_f1_ = config_.train.monitor == experiments::Monitor::kValWeightedF1;
   const bool any_classification = std::any_of(heads.begin(), heads.end(), [](const auto& h) {
     return h.type != TaskType::kRegression;
   });
   if (!any_classification) monitor_is_f1_ = false;  // documented fallback: val_loss
   model_ = models::make_model(model_spec(config_, manifest_.feature_dim, std::move(heads)));
+  if (config_.model.standardize_features) {
+    const auto [mean, std] = feature_statistics(train_.features);
+    model_->set_feature_statistics(mean, std);
+  }
   model_->to(device_);
   optimizer_ = make_optimizer(*model_, config_.optim);
   if (config_.scheduler.type == experiments::SchedulerType::kReduceOnPlateau) {
@@ -113,13 +119,14 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
     const auto x = train_.features.index_select(0, index).to(device_);
     std::vector<torch::Tensor> labels;
     for (const auto& label : train_.labels) labels.push_back(label.index_select(0, index).to(device_));
-    std::vector<torch::Tensor> counts = {models::count_labelled_rows(labels, heads)};
-    const auto local_counts = counts[0].clone();
-    communicator_.all_reduce(counts, distributed::ReduceOp::kSum);
+    // Each task's loss is normalised by the weight of its labelled rows in the global batch.
+    const auto local_denominators = models::loss_denominators(labels, heads);
+    std::vector<torch::Tensor> global_denominators = {local_denominators.clone()};
+    communicator_.all_reduce(global_denominators, distributed::ReduceOp::kSum);
 
     optimizer_.optimizer->zero_grad();
     const auto out = model_->forward(x);
-    auto losses = models::masked_task_losses(out.task_outputs, labels, heads, counts[0]);
+    auto losses = models::masked_task_losses(out.task_outputs, labels, heads, global_denominators[0]);
     losses.total = model_->combine_task_losses(losses.per_task);
     if (out.aux_loss.defined()) losses.total = losses.total + out.aux_loss;
     const double loss = losses.total.item<double>();
@@ -142,8 +149,10 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
 
     if (gate_stats) gate_stats->add(out.gates);
     for (size_t t = 0; t < heads.size(); ++t) {
-      const int64_t labelled = local_counts[static_cast<int64_t>(t)].item<int64_t>();
-      train_metrics[t].add_loss(losses.per_task[t].item<double>() * static_cast<double>(labelled), labelled);
+      // This process's share: its rows' loss sum over its rows' weight (sums across ranks).
+      const auto index_t = static_cast<int64_t>(t);
+      train_metrics[t].add_loss(losses.per_task[t].item<double>() * global_denominators[0][index_t].item<double>(),
+                                local_denominators[index_t].item<double>());
       train_metrics[t].add_predictions(out.task_outputs[t], labels[t]);
     }
     loss_sum += loss;
@@ -166,6 +175,8 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
   if (gate_stats) {
     report.gate_names = layout.gate_names;
     report.gates = gate_stats->summaries();
+    report.gate_warnings =
+        models::collapse_warnings(report.gates, report.gate_names, config_.model.gate.collapse_threshold);
   }
   for (auto& metrics : train_metrics) report.train.push_back(metrics.scores());
   return batches.empty() ? 0.0 : loss_sum / static_cast<double>(batches.size());

@@ -24,9 +24,21 @@ TEST(ConfigDefaults, EveryKeyHasItsDocumentedDefault) {
   EXPECT_EQ(c.model.activation, Activation::kRelu);
   EXPECT_EQ(c.model.expert_dropout, 0.0);
   EXPECT_EQ(c.model.tower_hidden, (std::vector<int64_t>{64}));
-  EXPECT_EQ(c.model.gate_temperature, 1.0);
+  EXPECT_EQ(c.model.tower_dropout, 0.0);
+  EXPECT_EQ(c.model.gate.temperature, 1.0);
+  EXPECT_EQ(c.model.gate.top_k, 0);
+  EXPECT_FALSE(c.model.gate.noisy);
+  EXPECT_EQ(c.model.gate.load_balance_weight, 0.0);
+  EXPECT_EQ(c.model.gate.collapse_threshold, 0.0);
+  EXPECT_FALSE(c.model.standardize_features);
   EXPECT_EQ(c.model.shared_layer.dim, 0);
   EXPECT_EQ(c.model.shared_layer.dropout, 0.0);
+  EXPECT_TRUE(c.model.bottom_hidden.empty());
+  EXPECT_EQ(c.model.ple.levels, 1);
+  EXPECT_EQ(c.model.ple.shared_experts, 2);
+  EXPECT_EQ(c.model.ple.task_experts, 1);
+  EXPECT_EQ(c.model.loss_weighting, LossWeighting::kFixed);
+  EXPECT_EQ(c.model.param_budget, 0);
   EXPECT_TRUE(c.tasks.empty());
   EXPECT_EQ(c.optim.lr, 1e-3);
   EXPECT_EQ(c.optim.weight_decay, 1e-2);
@@ -66,18 +78,36 @@ data:
   train_split: trn
   val_split: dev
 model:
-  type: mmoe
+  type: single_task
   num_experts: 6
   expert_hidden: [512, 256, 64]
   activation: gelu
   expert_dropout: 0.25
   tower_hidden: []
-  gate_temperature: 0.5
+  tower_dropout: 0.3
+  gate:
+    temperature: 0.5
+    top_k: 2
+    noisy: true
+    load_balance_weight: 0.01
+    collapse_threshold: 0.05
+  standardize_features: true
   shared_layer: {dim: 384, dropout: 0.2}
+  bottom_hidden: [128, 32]
+  ple: {levels: 2, shared_experts: 3, task_experts: 4}
+  loss_weighting: uncertainty
+  param_budget: 250000
 tasks:
-  color: {weight: 2.0, label_smoothing: 0.1}
+  color: {weight: 2.0, label_smoothing: 0.1, class_weights: [1, 2.5, 0.5]}
   sleeve:
     weight: 0
+    class_weights: balanced
+  habitat: {pos_weight: [3, 0.25], class_weights: none}
+  rare_tags: {pos_weight: balanced}
+  trophic_level:
+    loss: huber
+    huber_delta: 0.5
+    standardize_target: true
 optim:
   lr: 3e-4
   weight_decay: 0.05
@@ -121,19 +151,51 @@ TEST(ConfigDefaults, AFileSetsEveryKey) {
   EXPECT_EQ(c.data.dir, "/data/fashion");
   EXPECT_EQ(c.data.train_split, "trn");
   EXPECT_EQ(c.data.val_split, "dev");
+  EXPECT_EQ(c.model.type, ModelType::kSingleTask);
   EXPECT_EQ(c.model.num_experts, 6);
   EXPECT_EQ(c.model.expert_hidden, (std::vector<int64_t>{512, 256, 64}));
   EXPECT_EQ(c.model.activation, Activation::kGelu);
   EXPECT_EQ(c.model.expert_dropout, 0.25);
   EXPECT_TRUE(c.model.tower_hidden.empty());
-  EXPECT_EQ(c.model.gate_temperature, 0.5);
+  EXPECT_EQ(c.model.tower_dropout, 0.3);
+  EXPECT_EQ(c.model.gate.temperature, 0.5);
+  EXPECT_EQ(c.model.gate.top_k, 2);
+  EXPECT_TRUE(c.model.gate.noisy);
+  EXPECT_EQ(c.model.gate.load_balance_weight, 0.01);
+  EXPECT_EQ(c.model.gate.collapse_threshold, 0.05);
+  EXPECT_TRUE(c.model.standardize_features);
   EXPECT_EQ(c.model.shared_layer.dim, 384);
   EXPECT_EQ(c.model.shared_layer.dropout, 0.2);
-  ASSERT_EQ(c.tasks.size(), 2u);
-  EXPECT_EQ(c.tasks.at("color").weight, 2.0);
-  EXPECT_EQ(c.tasks.at("color").label_smoothing, 0.1);
-  EXPECT_EQ(c.tasks.at("sleeve").weight, 0.0);
-  EXPECT_EQ(c.tasks.at("sleeve").label_smoothing, 0.0);
+  EXPECT_EQ(c.model.bottom_hidden, (std::vector<int64_t>{128, 32}));
+  EXPECT_EQ(c.model.ple.levels, 2);
+  EXPECT_EQ(c.model.ple.shared_experts, 3);
+  EXPECT_EQ(c.model.ple.task_experts, 4);
+  EXPECT_EQ(c.model.loss_weighting, LossWeighting::kUncertainty);
+  EXPECT_EQ(c.model.param_budget, 250000);
+  ASSERT_EQ(c.tasks.size(), 5u);
+  const TaskConfig& color = c.tasks.at("color");
+  EXPECT_EQ(color.weight, 2.0);
+  EXPECT_EQ(color.label_smoothing, 0.1);
+  EXPECT_EQ(color.class_weights.mode, LabelWeights::Mode::kExplicit);
+  EXPECT_EQ(color.class_weights.values, (std::vector<double>{1.0, 2.5, 0.5}));
+  EXPECT_EQ(color.pos_weight.mode, LabelWeights::Mode::kNone);
+  const TaskConfig& sleeve = c.tasks.at("sleeve");
+  EXPECT_EQ(sleeve.weight, 0.0);
+  EXPECT_EQ(sleeve.label_smoothing, 0.0);
+  EXPECT_EQ(sleeve.class_weights.mode, LabelWeights::Mode::kBalanced);
+  EXPECT_TRUE(sleeve.class_weights.values.empty());
+  const TaskConfig& habitat = c.tasks.at("habitat");
+  EXPECT_EQ(habitat.class_weights.mode, LabelWeights::Mode::kNone);
+  EXPECT_EQ(habitat.pos_weight.mode, LabelWeights::Mode::kExplicit);
+  EXPECT_EQ(habitat.pos_weight.values, (std::vector<double>{3.0, 0.25}));
+  EXPECT_EQ(c.tasks.at("rare_tags").pos_weight.mode, LabelWeights::Mode::kBalanced);
+  const TaskConfig& trophic = c.tasks.at("trophic_level");
+  EXPECT_EQ(trophic.loss, RegressionLossType::kHuber);
+  EXPECT_EQ(trophic.huber_delta, 0.5);
+  EXPECT_TRUE(trophic.standardize_target);
+  EXPECT_EQ(color.loss, RegressionLossType::kMse);  // the task defaults
+  EXPECT_EQ(color.huber_delta, 1.0);
+  EXPECT_FALSE(color.standardize_target);
   EXPECT_EQ(c.optim.lr, 3e-4);
   EXPECT_EQ(c.optim.weight_decay, 0.05);
   EXPECT_EQ(c.optim.beta1, 0.8);
@@ -207,6 +269,8 @@ TEST(ConfigDefaults, QuickstartExampleLoads) {
   EXPECT_EQ(c.model.num_experts, 4);
   EXPECT_EQ(c.model.expert_hidden, (std::vector<int64_t>{64, 32}));
   EXPECT_EQ(c.model.tower_hidden, (std::vector<int64_t>{32}));
+  EXPECT_EQ(c.model.gate.temperature, 1.0);
+  EXPECT_EQ(c.model.gate.top_k, 0);
   EXPECT_EQ(c.train.epochs, 8);
   EXPECT_EQ(c.train.batch_size, 128);
   EXPECT_EQ(c.optim.lr, 3e-3);

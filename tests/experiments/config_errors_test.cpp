@@ -63,13 +63,33 @@ TEST(ConfigErrors, UnknownKeysAtEveryDepthSuggestTheNearest) {
             "'optim.groups.experts.lr'?");
   EXPECT_EQ(error_of(with_dir("train: {batchsize: 8}\n")),
             "cfg.yaml: unknown key 'train.batchsize'; did you mean 'train.batch_size'?");
+  EXPECT_EQ(error_of(with_dir("model: {gate: {topk: 2}}\n")),
+            "cfg.yaml: unknown key 'model.gate.topk'; did you mean 'model.gate.top_k'?");
+  EXPECT_EQ(error_of(with_dir("model: {ple: {level: 2}}\n")),
+            "cfg.yaml: unknown key 'model.ple.level'; did you mean 'model.ple.levels'?");
+  EXPECT_EQ(error_of(with_dir("tasks: {color: {class_weight: balanced}}\n")),
+            "cfg.yaml: unknown key 'tasks.color.class_weight'; did you mean "
+            "'tasks.color.class_weights'?");
+}
+
+TEST(ConfigErrors, MovedKeyNamesItsNewPlace) {
+  EXPECT_EQ(error_of(with_dir("model: {gate_temperature: 0.5}\n")),
+            "cfg.yaml: unknown key 'model.gate_temperature'; it is now "
+            "'model.gate.temperature'");
+  EXPECT_EQ(error_of(with_dir("model:\n  num_experts: 0\n  gate_temperature: 2\n")),
+            "cfg.yaml: unknown key 'model.gate_temperature'; it is now "
+            "'model.gate.temperature'");
 }
 
 TEST(ConfigErrors, UnknownKeyWithoutNearMatchListsTheValidKeys) {
   EXPECT_EQ(error_of(with_dir("model: {colour_space: rgb}\n")),
             "cfg.yaml: unknown key 'model.colour_space'; valid keys in model: type, "
             "num_experts, expert_hidden, activation, expert_dropout, tower_hidden, "
-            "gate_temperature, shared_layer");
+            "tower_dropout, gate, standardize_features, shared_layer, bottom_hidden, ple, "
+            "loss_weighting, param_budget");
+  EXPECT_EQ(error_of(with_dir("model: {gate: {sparsity: 2}}\n")),
+            "cfg.yaml: unknown key 'model.gate.sparsity'; valid keys in model.gate: "
+            "temperature, top_k, noisy, load_balance_weight, collapse_threshold");
   EXPECT_EQ(error_of("foo: 1\n"),
             "cfg.yaml: unknown key 'foo'; valid sections: data, model, tasks, optim, "
             "scheduler, train, distributed, tracking");
@@ -127,8 +147,15 @@ TEST(ConfigErrors, WrongShapesOfListsAndSections) {
             "cfg.yaml: optim.betas: element 2 must be a finite number (got 'high')");
   EXPECT_EQ(error_of(with_dir("model: 5\n")),
             "cfg.yaml: model: expected a map of keys (got '5'); valid keys: type, num_experts, "
-            "expert_hidden, activation, expert_dropout, tower_hidden, gate_temperature, "
-            "shared_layer");
+            "expert_hidden, activation, expert_dropout, tower_hidden, tower_dropout, gate, "
+            "standardize_features, shared_layer, bottom_hidden, ple, loss_weighting, "
+            "param_budget");
+  EXPECT_EQ(error_of(with_dir("model: {gate: 0.5}\n")),
+            "cfg.yaml: model.gate: expected a map of keys (got '0.5'); valid keys: temperature, "
+            "top_k, noisy, load_balance_weight, collapse_threshold");
+  EXPECT_EQ(error_of(with_dir("model: {bottom_hidden: 64}\n")),
+            "cfg.yaml: model.bottom_hidden: expected a list of integers such as [256, 128] "
+            "(got '64')");
   EXPECT_EQ(error_of(with_dir("tasks: color\n")),
             "cfg.yaml: tasks: expected a map of task names (got 'color')");
   EXPECT_EQ(error_of(with_dir("tasks: {fish.family: {weight: 1}}\n")),
@@ -156,8 +183,16 @@ TEST(ConfigErrors, UnknownEnumValuesListTheValidOnes) {
   EXPECT_EQ(error_of(with_dir("model: {activation: ReLU}\n")),
             "cfg.yaml: model.activation: must be one of relu, gelu, silu, tanh (got 'ReLU'); "
             "did you mean 'relu'?");
-  EXPECT_EQ(error_of(with_dir("model: {type: ple}\n")),
-            "cfg.yaml: model.type: must be one of mmoe (got 'ple')");
+  EXPECT_EQ(error_of(with_dir("model: {type: cgc}\n")),
+            "cfg.yaml: model.type: must be one of mmoe, omoe, shared_bottom, single_task, ple "
+            "(got 'cgc')");
+  EXPECT_EQ(error_of(with_dir("model: {type: shared-bottom}\n")),
+            "cfg.yaml: model.type: must be one of mmoe, omoe, shared_bottom, single_task, ple "
+            "(got 'shared-bottom'); did you mean 'shared_bottom'?");
+  EXPECT_EQ(error_of(with_dir("model: {loss_weighting: learned}\n")),
+            "cfg.yaml: model.loss_weighting: must be one of fixed, uncertainty (got 'learned')");
+  EXPECT_EQ(error_of(with_dir("tasks: {age: {loss: l1}}\n")),
+            "cfg.yaml: tasks.age.loss: must be one of mse, huber (got 'l1')");
   EXPECT_EQ(error_of(with_dir("train: {device: metal}\n")),
             "cfg.yaml: train.device: must be one of auto, cpu, cuda (got 'metal')");
   EXPECT_EQ(error_of(with_dir("scheduler: {type: reduce_on_plateau}\n")),
@@ -168,6 +203,48 @@ TEST(ConfigErrors, UnknownEnumValuesListTheValidOnes) {
             "cfg.yaml: train.monitor: must be one of val_weighted_f1, val_loss (got 'val_f1')");
   EXPECT_EQ(error_of(with_dir("distributed: {backend: gloo}\n")),
             "cfg.yaml: distributed.backend: must be one of auto, local, mpi, nccl (got 'gloo')");
+}
+
+TEST(ConfigErrors, BooleansAreTrueOrFalse) {
+  EXPECT_EQ(error_of(with_dir("model: {standardize_features: yes}\n")),
+            "cfg.yaml: model.standardize_features: expected true or false (got 'yes')");
+  EXPECT_EQ(error_of(with_dir("model: {gate: {top_k: 1, noisy: 1}}\n")),
+            "cfg.yaml: model.gate.noisy: expected true or false (got '1')");
+  EXPECT_EQ(error_of(with_dir("tasks: {age: {standardize_target: }}\n")),
+            "cfg.yaml: tasks.age.standardize_target: expected true or false (got an empty "
+            "value)");
+  EXPECT_EQ(error_of(with_dir("tasks: {age: {standardize_target: [true]}}\n")),
+            "cfg.yaml: tasks.age.standardize_target: expected true or false (got a list of 1 "
+            "item)");
+}
+
+TEST(ConfigErrors, LabelWeightsAreNoneBalancedOrAListOfNumbers) {
+  EXPECT_EQ(error_of(with_dir("tasks: {color: {class_weights: auto}}\n")),
+            "cfg.yaml: tasks.color.class_weights: expected none, balanced or a list of numbers "
+            "(got 'auto')");
+  EXPECT_EQ(error_of(with_dir("tasks: {color: {class_weights: balance}}\n")),
+            "cfg.yaml: tasks.color.class_weights: expected none, balanced or a list of numbers "
+            "(got 'balance'); did you mean 'balanced'?");
+  EXPECT_EQ(error_of(with_dir("tasks: {color: {class_weights: {red: 2}}}\n")),
+            "cfg.yaml: tasks.color.class_weights: expected none, balanced or a list of numbers "
+            "(got a map)");
+  EXPECT_EQ(error_of(with_dir("tasks: {color: {class_weights: 2}}\n")),
+            "cfg.yaml: tasks.color.class_weights: expected none, balanced or a list of numbers "
+            "(got '2')");
+  EXPECT_EQ(error_of(with_dir("tasks: {color: {class_weights: }}\n")),
+            "cfg.yaml: tasks.color.class_weights: expected none, balanced or a list of numbers "
+            "(got an empty value)");
+  EXPECT_EQ(error_of(with_dir("tasks: {color: {class_weights: [1, x, 3]}}\n")),
+            "cfg.yaml: tasks.color.class_weights: element 2 must be a finite number (got 'x')");
+  EXPECT_EQ(error_of(with_dir("tasks: {color: {class_weights: [1, .inf]}}\n")),
+            "cfg.yaml: tasks.color.class_weights: element 2 must be a finite number (got "
+            "'.inf')");
+  EXPECT_EQ(error_of(with_dir("tasks: {tags: {pos_weight: [[1, 2]]}}\n")),
+            "cfg.yaml: tasks.tags.pos_weight: element 1 must be a finite number (got a list of 2 "
+            "items)");
+  EXPECT_EQ(error_of(with_dir("tasks: {tags: {pos_weight: None}}\n")),
+            "cfg.yaml: tasks.tags.pos_weight: expected none, balanced or a list of numbers (got "
+            "'None'); did you mean 'none'?");
 }
 
 TEST(ConfigErrors, TopLevelMustBeOneMap) {

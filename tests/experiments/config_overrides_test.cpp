@@ -53,6 +53,30 @@ TEST(ConfigOverrides, ValuesAreYamlScalarsListsAndMaps) {
   EXPECT_EQ(c.train.device, Device::kCpu);
 }
 
+TEST(ConfigOverrides, GateAndLabelWeightKeys) {
+  const Config c = load(kFile, {"model.gate.top_k=2", "tasks.color.class_weights=[1,2,3]",
+                                "tasks.size.class_weights=balanced",
+                                "tasks.tags.pos_weight=[0.5, 4]", "model.gate.noisy=true",
+                                "model.ple={levels: 3}", "tasks.age.loss=huber"})
+                       .config;
+  EXPECT_EQ(c.model.gate.top_k, 2);
+  EXPECT_TRUE(c.model.gate.noisy);
+  EXPECT_EQ(c.model.gate.temperature, 1.0);  // the rest of model.gate keeps its defaults
+  EXPECT_EQ(c.model.ple.levels, 3);
+  EXPECT_EQ(c.model.ple.shared_experts, 2);
+  EXPECT_EQ(c.tasks.at("color").class_weights.mode, LabelWeights::Mode::kExplicit);
+  EXPECT_EQ(c.tasks.at("color").class_weights.values, (std::vector<double>{1.0, 2.0, 3.0}));
+  EXPECT_EQ(c.tasks.at("size").class_weights.mode, LabelWeights::Mode::kBalanced);
+  EXPECT_EQ(c.tasks.at("tags").pos_weight.values, (std::vector<double>{0.5, 4.0}));
+  EXPECT_EQ(c.tasks.at("age").loss, RegressionLossType::kHuber);
+  // A later override replaces the list with a mode, and the other way round.
+  const Config later = load(kFile, {"tasks.color.class_weights=[1,2,3]",
+                                    "tasks.color.class_weights=balanced"})
+                           .config;
+  EXPECT_EQ(later.tasks.at("color").class_weights.mode, LabelWeights::Mode::kBalanced);
+  EXPECT_TRUE(later.tasks.at("color").class_weights.values.empty());
+}
+
 TEST(ConfigOverrides, FillEmptyFilesAndEmptySections) {
   EXPECT_EQ(load("", {"data.dir=/x"}).config.data.dir, "/x");
   EXPECT_EQ(load("data:\nmodel:\n", {"data.dir=/x", "model.num_experts=3"})
@@ -95,6 +119,15 @@ TEST(ConfigOverrides, ErrorsInOverriddenValuesNameTheOverride) {
   EXPECT_EQ(error_of(kFile, {"model.shared_layer={dim: -4}"}),
             "override 'model.shared_layer={dim: -4}': model.shared_layer.dim: must be >= 0 "
             "(got -4); 0 disables the shared layer");
+  EXPECT_EQ(error_of(kFile, {"model.gate.top_k=5"}),
+            "override 'model.gate.top_k=5': model.gate.top_k: must be <= model.num_experts (4) "
+            "(got 5)");
+  EXPECT_EQ(error_of(kFile, {"tasks.color.class_weights=auto"}),
+            "override 'tasks.color.class_weights=auto': tasks.color.class_weights: expected "
+            "none, balanced or a list of numbers (got 'auto')");
+  EXPECT_EQ(error_of(kFile, {"tasks.color.class_weights=[]"}),
+            "override 'tasks.color.class_weights=[]': tasks.color.class_weights: must list at "
+            "least one weight (got []); write none for no weights");
   EXPECT_EQ(error_of(kFile, {"data.dir="}),
             "override 'data.dir=': data.dir: required; set it in the file or with "
             "data.dir=PATH");
@@ -109,6 +142,12 @@ TEST(ConfigOverrides, UnknownKeysReachedThroughAnOverrideNameIt) {
   EXPECT_EQ(error_of(kFile, {"model.shared_layer.dimm=4"}),
             "override 'model.shared_layer.dimm=4': unknown key 'model.shared_layer.dimm'; did "
             "you mean 'model.shared_layer.dim'?");
+  EXPECT_EQ(error_of(kFile, {"model.gate_temperature=0.5"}),
+            "override 'model.gate_temperature=0.5': unknown key 'model.gate_temperature'; it is "
+            "now 'model.gate.temperature'");
+  EXPECT_EQ(error_of(kFile, {"model.gate.temprature=0.5"}),
+            "override 'model.gate.temprature=0.5': unknown key 'model.gate.temprature'; did "
+            "you mean 'model.gate.temperature'?");
   EXPECT_EQ(error_of(kFile, {"model.shared_layer={dimm: 4}"}),
             "override 'model.shared_layer={dimm: 4}': unknown key 'model.shared_layer.dimm'; "
             "did you mean 'model.shared_layer.dim'?");

@@ -6,6 +6,7 @@
 
 #include "config_test_util.h"
 #include "core/sha256.h"
+#include "experiments/config_enums.h"
 #include "experiments/config_equal.h"
 #include "experiments/config_loader.h"
 
@@ -19,8 +20,14 @@ using testing::param;
 const char* const kDefaultResolved =
     "data:\n  dir: /data/fish\n  train_split: train\n  val_split: val\n"
     "model:\n  type: mmoe\n  num_experts: 8\n  expert_hidden: [256, 128]\n  activation: relu\n"
-    "  expert_dropout: 0\n  tower_hidden: [64]\n  gate_temperature: 1\n"
+    "  expert_dropout: 0\n  tower_hidden: [64]\n  tower_dropout: 0\n"
+    "  gate:\n    temperature: 1\n    top_k: 0\n    noisy: false\n"
+    "    load_balance_weight: 0\n    collapse_threshold: 0\n"
+    "  standardize_features: false\n"
     "  shared_layer:\n    dim: 0\n    dropout: 0\n"
+    "  bottom_hidden: []\n"
+    "  ple:\n    levels: 1\n    shared_experts: 2\n    task_experts: 1\n"
+    "  loss_weighting: fixed\n  param_budget: 0\n"
     "tasks: {}\n"
     "optim:\n  lr: 0.001\n  weight_decay: 0.01\n  betas: [0.9, 0.999]\n  eps: 1e-08\n"
     "  max_grad_norm: 0\n  groups: {}\n"
@@ -43,15 +50,38 @@ Config awkward_config() {
   c.data.dir = "/data/with space/and: colon";
   c.data.train_split = "123";
   c.data.val_split = "yes";
+  c.model.type = ModelType::kSingleTask;
+  c.model.num_experts = 2;
   c.model.activation = Activation::kTanh;
   c.model.expert_hidden = {7};
   c.model.tower_hidden = {};
   c.model.expert_dropout = 1.0 / 3.0;
-  c.model.gate_temperature = 0.1 + 0.2;  // 0.30000000000000004
+  c.model.tower_dropout = 0.7;
+  c.model.gate.temperature = 0.1 + 0.2;  // 0.30000000000000004
+  c.model.gate.top_k = 5;                 // more than num_experts: no bound for single_task
+  c.model.gate.noisy = true;
+  c.model.gate.load_balance_weight = 1e-2;
+  c.model.gate.collapse_threshold = std::nextafter(1.0, 0.0);
+  c.model.standardize_features = true;
   c.model.shared_layer = {12, 5e-324};   // the smallest subnormal
-  c.tasks["color"] = {2.5, 0.1};
-  c.tasks["null"] = {0.0, 0.0};
-  c.tasks["trophic-level"] = {1e-300, 0.0};
+  c.model.bottom_hidden = {3, 1};
+  c.model.ple = {4, 5, 6};
+  c.model.loss_weighting = LossWeighting::kUncertainty;
+  c.model.param_budget = std::numeric_limits<int64_t>::max();
+  TaskConfig& color = c.tasks["color"];
+  color.weight = 2.5;
+  color.label_smoothing = 0.1;
+  color.class_weights = {LabelWeights::Mode::kExplicit, {0.1 + 0.2, 1e-300, 2.0}};
+  color.pos_weight = {LabelWeights::Mode::kBalanced, {}};
+  TaskConfig& null_task = c.tasks["null"];
+  null_task.weight = 0.0;
+  null_task.class_weights = {LabelWeights::Mode::kBalanced, {}};
+  null_task.pos_weight = {LabelWeights::Mode::kExplicit, {5e-324}};
+  TaskConfig& trophic = c.tasks["trophic-level"];
+  trophic.weight = 1e-300;
+  trophic.loss = RegressionLossType::kHuber;
+  trophic.huber_delta = 1.0 / 3.0;
+  trophic.standardize_target = true;
   c.optim.lr = 123456789.123456789;
   c.optim.beta1 = 0.0;
   c.optim.beta2 = std::nextafter(1.0, 0.0);
@@ -77,8 +107,39 @@ TEST(ConfigResolve, ToYamlRoundTripsExactly) {
   EXPECT_TRUE(loaded.config == original) << yaml;
   EXPECT_EQ(loaded.resolved_yaml, yaml);
   EXPECT_EQ(loaded.config.model.shared_layer.dropout, 5e-324);
-  EXPECT_EQ(loaded.config.model.gate_temperature, 0.1 + 0.2);
+  EXPECT_EQ(loaded.config.model.gate.temperature, 0.1 + 0.2);
+  EXPECT_EQ(loaded.config.model.param_budget, std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(loaded.config.tasks.at("null").pos_weight.values, std::vector<double>{5e-324});
   EXPECT_EQ(loaded.config.tracking.run_name, original.tracking.run_name);
+  // The new keys as written (the whole text is compared by the round trip above).
+  for (const char* line :
+       {"\n  tower_dropout: 0.7\n", "\n    top_k: 5\n    noisy: true\n",
+        "\n    collapse_threshold: 0.9999999999999999\n", "\n  standardize_features: true\n",
+        "\n  bottom_hidden: [3, 1]\n",
+        "\n  ple:\n    levels: 4\n    shared_experts: 5\n    task_experts: 6\n",
+        "\n  loss_weighting: uncertainty\n  param_budget: 9223372036854775807\n",
+        "\n    class_weights: [0.30000000000000004, 1e-300, 2]\n    pos_weight: balanced\n",
+        "\n    class_weights: balanced\n    pos_weight: [5e-324]\n",
+        "\n    loss: huber\n    huber_delta: 0.3333333333333333\n"
+        "    standardize_target: true\n"}) {
+    EXPECT_NE(yaml.find(line), std::string::npos) << line << "\nin:\n" << yaml;
+  }
+}
+
+TEST(ConfigResolve, EveryChoiceRoundTrips) {
+  for (ModelType type : all_values<ModelType>()) {
+    for (LossWeighting weighting : all_values<LossWeighting>()) {
+      Config c;
+      c.data.dir = "/d";
+      c.model.type = type;
+      c.model.loss_weighting = weighting;
+      for (RegressionLossType loss : all_values<RegressionLossType>()) {
+        c.tasks[to_string(loss)].loss = loss;
+      }
+      const LoadedConfig loaded = load(to_yaml(c));
+      EXPECT_TRUE(loaded.config == c) << loaded.resolved_yaml;
+    }
+  }
 }
 
 TEST(ConfigResolve, EveryKeyFileRoundTrips) {
@@ -112,9 +173,12 @@ TEST(ConfigResolve, ParamsOfTheDefaultsListEveryKeySorted) {
   const std::vector<std::string> expected = {
       "data.dir", "data.train_split", "data.val_split",
       "distributed.backend", "distributed.bucket_mb", "distributed.timeout_s",
-      "model.activation", "model.expert_dropout", "model.expert_hidden",
-      "model.gate_temperature", "model.num_experts", "model.shared_layer.dim",
-      "model.shared_layer.dropout", "model.tower_hidden", "model.type",
+      "model.activation", "model.bottom_hidden", "model.expert_dropout", "model.expert_hidden",
+      "model.gate.collapse_threshold", "model.gate.load_balance_weight", "model.gate.noisy",
+      "model.gate.temperature", "model.gate.top_k", "model.loss_weighting", "model.num_experts",
+      "model.param_budget", "model.ple.levels", "model.ple.shared_experts",
+      "model.ple.task_experts", "model.shared_layer.dim", "model.shared_layer.dropout",
+      "model.standardize_features", "model.tower_dropout", "model.tower_hidden", "model.type",
       "optim.betas", "optim.eps", "optim.lr", "optim.max_grad_norm", "optim.weight_decay",
       "scheduler.cooldown", "scheduler.eps", "scheduler.factor", "scheduler.min_lr",
       "scheduler.patience", "scheduler.threshold", "scheduler.threshold_mode",
@@ -126,6 +190,11 @@ TEST(ConfigResolve, ParamsOfTheDefaultsListEveryKeySorted) {
   EXPECT_EQ(param(loaded, "model.num_experts"), "8");
   EXPECT_EQ(param(loaded, "model.expert_hidden"), "[256, 128]");
   EXPECT_EQ(param(loaded, "model.tower_hidden"), "[64]");
+  EXPECT_EQ(param(loaded, "model.gate.temperature"), "1");
+  EXPECT_EQ(param(loaded, "model.gate.noisy"), "false");
+  EXPECT_EQ(param(loaded, "model.bottom_hidden"), "[]");
+  EXPECT_EQ(param(loaded, "model.loss_weighting"), "fixed");
+  EXPECT_EQ(param(loaded, "model.ple.shared_experts"), "2");
   EXPECT_EQ(param(loaded, "optim.betas"), "[0.9, 0.999]");
   EXPECT_EQ(param(loaded, "optim.eps"), "1e-08");
   EXPECT_EQ(param(loaded, "optim.lr"), "0.001");
@@ -138,13 +207,22 @@ TEST(ConfigResolve, ParamsOfTheDefaultsListEveryKeySorted) {
 TEST(ConfigResolve, ParamsFlattenTasksGroupsAndTags) {
   const LoadedConfig loaded = load(
       "data: {dir: /d}\nmodel: {tower_hidden: []}\n"
-      "tasks: {color: {weight: 2.0}, family: {label_smoothing: 0.05}}\n"
+      "tasks: {color: {weight: 2.0, class_weights: [1, 2.5]}, family: {label_smoothing: 0.05,\n"
+      "        class_weights: balanced, loss: huber, standardize_target: true}}\n"
       "optim: {groups: {experts: {lr: 1e-3}}}\n"
       "tracking: {run_name: 'run: 1', tags: {owner: ana, note: \"x, y\"}}\n");
   EXPECT_EQ(param(loaded, "tasks.color.weight"), "2");
   EXPECT_EQ(param(loaded, "tasks.color.label_smoothing"), "0");
   EXPECT_EQ(param(loaded, "tasks.family.weight"), "1");
   EXPECT_EQ(param(loaded, "tasks.family.label_smoothing"), "0.05");
+  EXPECT_EQ(param(loaded, "tasks.color.class_weights"), "[1, 2.5]");
+  EXPECT_EQ(param(loaded, "tasks.color.pos_weight"), "none");
+  EXPECT_EQ(param(loaded, "tasks.color.loss"), "mse");
+  EXPECT_EQ(param(loaded, "tasks.color.huber_delta"), "1");
+  EXPECT_EQ(param(loaded, "tasks.color.standardize_target"), "false");
+  EXPECT_EQ(param(loaded, "tasks.family.class_weights"), "balanced");
+  EXPECT_EQ(param(loaded, "tasks.family.loss"), "huber");
+  EXPECT_EQ(param(loaded, "tasks.family.standardize_target"), "true");
   EXPECT_EQ(param(loaded, "optim.groups.experts.lr"), "0.001");
   EXPECT_EQ(param(loaded, "optim.groups.experts.weight_decay"), "<absent>");
   EXPECT_EQ(param(loaded, "tracking.tags.owner"), "ana");
@@ -152,7 +230,7 @@ TEST(ConfigResolve, ParamsFlattenTasksGroupsAndTags) {
   EXPECT_EQ(param(loaded, "tracking.run_name"), "run: 1");
   EXPECT_EQ(param(loaded, "model.tower_hidden"), "[]");
   EXPECT_EQ(param(loaded, "tasks"), "<absent>");
-  EXPECT_EQ(loaded.params.size(), 39u + 4u + 1u + 2u);
+  EXPECT_EQ(loaded.params.size(), 51u + 2u * 7u + 1u + 2u);
   for (std::size_t i = 1; i < loaded.params.size(); ++i) {
     EXPECT_LT(loaded.params[i - 1].first, loaded.params[i].first);
   }

@@ -56,22 +56,77 @@ INSTANTIATE_TEST_SUITE_P(
                   "cfg.yaml: model.expert_dropout: must be in [0, 1) (got 1)"},
         RangeCase{"model: {expert_dropout: -0.1}",
                   "cfg.yaml: model.expert_dropout: must be in [0, 1) (got -0.1)"},
-        RangeCase{"model: {gate_temperature: 0}",
-                  "cfg.yaml: model.gate_temperature: must be > 0 (got 0); 1 is a plain softmax; "
-                  "smaller is sharper"},
-        RangeCase{"model: {gate_temperature: -2}",
-                  "cfg.yaml: model.gate_temperature: must be > 0 (got -2); 1 is a plain "
+        RangeCase{"model: {tower_dropout: 1}",
+                  "cfg.yaml: model.tower_dropout: must be in [0, 1) (got 1)"},
+        RangeCase{"model: {tower_dropout: -0.5}",
+                  "cfg.yaml: model.tower_dropout: must be in [0, 1) (got -0.5)"},
+        RangeCase{"model: {gate: {temperature: 0}}",
+                  "cfg.yaml: model.gate.temperature: must be > 0 (got 0); 1 is a plain "
                   "softmax; smaller is sharper"},
+        RangeCase{"model: {gate: {temperature: -2}}",
+                  "cfg.yaml: model.gate.temperature: must be > 0 (got -2); 1 is a plain "
+                  "softmax; smaller is sharper"},
+        RangeCase{"model: {gate: {top_k: -1}}",
+                  "cfg.yaml: model.gate.top_k: must be >= 0 (got -1); 0 is a dense softmax"},
+        RangeCase{"model: {gate: {top_k: 9}}",
+                  "cfg.yaml: model.gate.top_k: must be <= model.num_experts (8) (got 9)"},
+        RangeCase{"model: {type: omoe, num_experts: 3, gate: {top_k: 4}}",
+                  "cfg.yaml: model.gate.top_k: must be <= model.num_experts (3) (got 4)"},
+        RangeCase{"model: {gate: {noisy: true}}",
+                  "cfg.yaml: model.gate.noisy: requires model.gate.top_k >= 1 (got top_k 0); "
+                  "noise only changes which k experts a top-k gate keeps; set top_k or noisy: "
+                  "false"},
+        RangeCase{"model: {gate: {load_balance_weight: -0.01}}",
+                  "cfg.yaml: model.gate.load_balance_weight: must be >= 0 (got -0.01); 0 "
+                  "disables the load-balancing loss"},
+        RangeCase{"model: {gate: {collapse_threshold: 1}}",
+                  "cfg.yaml: model.gate.collapse_threshold: must be in [0, 1) (got 1); 0 means "
+                  "1/(10 E) for a gate over E experts"},
+        RangeCase{"model: {gate: {collapse_threshold: -0.1}}",
+                  "cfg.yaml: model.gate.collapse_threshold: must be in [0, 1) (got -0.1); 0 "
+                  "means 1/(10 E) for a gate over E experts"},
         RangeCase{"model: {shared_layer: {dim: -1}}",
                   "cfg.yaml: model.shared_layer.dim: must be >= 0 (got -1); 0 disables the "
                   "shared layer"},
         RangeCase{"model: {shared_layer: {dim: 8, dropout: 1.5}}",
                   "cfg.yaml: model.shared_layer.dropout: must be in [0, 1) (got 1.5)"},
+        RangeCase{"model: {bottom_hidden: [128, 0]}",
+                  "cfg.yaml: model.bottom_hidden: every layer width must be >= 1 (got [128, 0])"},
+        RangeCase{"model: {ple: {levels: 0}}",
+                  "cfg.yaml: model.ple.levels: must be >= 1 (got 0)"},
+        RangeCase{"model: {ple: {shared_experts: 0}}",
+                  "cfg.yaml: model.ple.shared_experts: must be >= 1 (got 0)"},
+        RangeCase{"model: {ple: {task_experts: -1}}",
+                  "cfg.yaml: model.ple.task_experts: must be >= 1 (got -1)"},
+        RangeCase{"model: {type: shared_bottom, param_budget: -1}",
+                  "cfg.yaml: model.param_budget: must be >= 0 (got -1); 0 disables it"},
+        RangeCase{"model: {type: mmoe, param_budget: 100000}",
+                  "cfg.yaml: model.param_budget: must be 0 for model.type mmoe (got 100000); "
+                  "only shared_bottom and single_task networks are sized to a budget"},
+        RangeCase{"model: {type: ple, param_budget: 5}",
+                  "cfg.yaml: model.param_budget: must be 0 for model.type ple (got 5); only "
+                  "shared_bottom and single_task networks are sized to a budget"},
         RangeCase{"tasks: {color: {weight: -1}}",
                   "cfg.yaml: tasks.color.weight: must be >= 0 (got -1); 0 ignores the task's "
                   "loss"},
         RangeCase{"tasks: {color: {label_smoothing: 1}}",
                   "cfg.yaml: tasks.color.label_smoothing: must be in [0, 1) (got 1)"},
+        RangeCase{"tasks: {color: {class_weights: []}}",
+                  "cfg.yaml: tasks.color.class_weights: must list at least one weight (got []); "
+                  "write none for no weights"},
+        RangeCase{"tasks: {color: {class_weights: [1, -2, 3]}}",
+                  "cfg.yaml: tasks.color.class_weights: every weight must be > 0 (got [1, -2, "
+                  "3])"},
+        RangeCase{"tasks: {color: {class_weights: [0.5, 0]}}",
+                  "cfg.yaml: tasks.color.class_weights: every weight must be > 0 (got [0.5, 0])"},
+        RangeCase{"tasks: {tags: {pos_weight: []}}",
+                  "cfg.yaml: tasks.tags.pos_weight: must list at least one weight (got []); "
+                  "write none for no weights"},
+        RangeCase{"tasks: {tags: {pos_weight: [2, -0.25]}}",
+                  "cfg.yaml: tasks.tags.pos_weight: every weight must be > 0 (got [2, -0.25])"},
+        RangeCase{"tasks: {age: {huber_delta: 0}}",
+                  "cfg.yaml: tasks.age.huber_delta: must be > 0 (got 0); errors below it are "
+                  "squared, above it linear"},
         RangeCase{"optim: {lr: -0.001}", "cfg.yaml: optim.lr: must be > 0 (got -0.001)"},
         RangeCase{"optim: {lr: 0}", "cfg.yaml: optim.lr: must be > 0 (got 0)"},
         RangeCase{"optim: {weight_decay: -1e-4}",
@@ -136,8 +191,12 @@ TEST(ConfigValues, BoundaryValuesAreAccepted) {
   const Config c = load(
       "data: {dir: /d}\n"
       "model: {num_experts: 1, expert_hidden: [1], expert_dropout: 0, tower_hidden: [],\n"
-      "        shared_layer: {dim: 0, dropout: 0.999}}\n"
-      "tasks: {a: {weight: 0, label_smoothing: 0}}\n"
+      "        tower_dropout: 0.999, gate: {temperature: 1e-9, top_k: 1, noisy: true,\n"
+      "        load_balance_weight: 0, collapse_threshold: 0.999},\n"
+      "        shared_layer: {dim: 0, dropout: 0.999}, bottom_hidden: [1],\n"
+      "        ple: {levels: 1, shared_experts: 1, task_experts: 1}, param_budget: 0}\n"
+      "tasks: {a: {weight: 0, label_smoothing: 0, class_weights: [1e-9], pos_weight: [1e-9],\n"
+      "            huber_delta: 1e-9}}\n"
       "optim: {betas: [0, 0.9999999], weight_decay: 0, max_grad_norm: 0}\n"
       "scheduler: {factor: 0.999, patience: 0, threshold: 0, cooldown: 0, min_lr: 0, eps: 0}\n"
       "train: {epochs: 1, batch_size: 1, eval_batch_size: 1, num_threads: 0, "
@@ -145,6 +204,11 @@ TEST(ConfigValues, BoundaryValuesAreAccepted) {
                        .config;
   EXPECT_EQ(c.model.num_experts, 1);
   EXPECT_EQ(c.model.shared_layer.dropout, 0.999);
+  EXPECT_EQ(c.model.tower_dropout, 0.999);
+  EXPECT_EQ(c.model.gate.top_k, 1);
+  EXPECT_EQ(c.model.gate.collapse_threshold, 0.999);
+  EXPECT_EQ(c.model.ple.levels, 1);
+  EXPECT_EQ(c.tasks.at("a").huber_delta, 1e-9);
   EXPECT_EQ(c.optim.beta1, 0.0);
   EXPECT_EQ(c.optim.beta2, 0.9999999);
   EXPECT_EQ(c.scheduler.factor, 0.999);
@@ -197,6 +261,8 @@ TEST(ConfigValues, EmptyTaskAndGroupEntriesTakeDefaults) {
   ASSERT_EQ(c.tasks.size(), 2u);
   EXPECT_EQ(c.tasks.at("color").weight, 1.0);
   EXPECT_EQ(c.tasks.at("size").label_smoothing, 0.0);
+  EXPECT_EQ(c.tasks.at("size").class_weights.mode, LabelWeights::Mode::kNone);
+  EXPECT_EQ(c.tasks.at("size").loss, RegressionLossType::kMse);
   ASSERT_EQ(c.optim.groups.count(ParamGroup::kGates), 1u);
   EXPECT_FALSE(c.optim.groups.at(ParamGroup::kGates).lr.has_value());
   EXPECT_FALSE(c.optim.groups.at(ParamGroup::kGates).weight_decay.has_value());

@@ -32,6 +32,14 @@ TEST(Suggest, NearestNameWithinAThirdOfTheLength) {
 
 TEST(ConfigEnums, YamlSpellingsAndTheirParsers) {
   EXPECT_STREQ(to_string(ModelType::kMmoe), "mmoe");
+  EXPECT_EQ(enum_names<ModelType>(),
+            (std::vector<std::string>{"mmoe", "omoe", "shared_bottom", "single_task", "ple"}));
+  EXPECT_EQ(enum_names<LossWeighting>(), (std::vector<std::string>{"fixed", "uncertainty"}));
+  EXPECT_EQ(enum_names<RegressionLossType>(), (std::vector<std::string>{"mse", "huber"}));
+  EXPECT_EQ(parse_enum<ModelType>("shared_bottom"), ModelType::kSharedBottom);
+  EXPECT_EQ(parse_enum<ModelType>("single_task"), ModelType::kSingleTask);
+  EXPECT_EQ(parse_enum<LossWeighting>("uncertainty"), LossWeighting::kUncertainty);
+  EXPECT_EQ(parse_enum<RegressionLossType>("huber"), RegressionLossType::kHuber);
   EXPECT_EQ(enum_names<Activation>(), (std::vector<std::string>{"relu", "gelu", "silu", "tanh"}));
   EXPECT_EQ(enum_names<Device>(), (std::vector<std::string>{"auto", "cpu", "cuda"}));
   EXPECT_EQ(enum_names<SchedulerType>(), (std::vector<std::string>{"none", "plateau"}));

@@ -26,8 +26,10 @@ TEST(MaskedLoss, MulticlassEqualsCrossEntropyOverLabelledRowsByHand) {
   };
   const double expected = (neg_log_softmax(1.0, 2.0, 0.5, 2.0) + neg_log_softmax(0.0, 0.0, 3.0, 0.0)) / 2.0;
   const auto tasks = std::vector<TaskHeadSpec>{spec("a", TaskType::kMulticlass, 3)};
-  const auto counts = count_labelled_rows({labels}, tasks);
-  EXPECT_EQ(counts[0].item<int64_t>(), 2);
+  EXPECT_EQ(count_labelled_rows({labels}, tasks)[0].item<int64_t>(), 2);
+  const auto counts = loss_denominators({labels}, tasks);
+  EXPECT_EQ(counts.scalar_type(), torch::kDouble);
+  EXPECT_EQ(counts[0].item<double>(), 2.0);
   const auto losses = masked_task_losses({logits}, {labels}, tasks, counts);
   EXPECT_NEAR(losses.per_task[0].item<double>(), expected, 1e-12);
   EXPECT_NEAR(losses.total.item<double>(), expected, 1e-12);
@@ -82,8 +84,8 @@ TEST(MaskedLoss, FullyUnlabelledTaskGivesZeroLossAndZeroGradientNeverNan) {
   const std::vector<torch::Tensor> labels = {torch::full({4}, -1, torch::kInt64),
                                              torch::full({4, 2}, nan, torch::kDouble),
                                              torch::full({4, 5}, nan, torch::kDouble)};
-  const auto counts = count_labelled_rows(labels, tasks);
-  EXPECT_EQ(counts.sum().item<int64_t>(), 0);
+  const auto counts = loss_denominators(labels, tasks);
+  EXPECT_EQ(counts.sum().item<double>(), 0.0);
   auto losses = masked_task_losses({logits, values, multilabel}, labels, tasks, counts);
   losses.total.backward();
   EXPECT_EQ(losses.total.item<double>(), 0.0);

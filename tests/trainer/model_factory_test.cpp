@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "models/param_budget.h"
 #include "trainer/model_factory.h"
 #include "trainer/train_error.h"
 
@@ -130,7 +131,7 @@ TEST(ModelFactory, ModelSpecCarriesModelConfig) {
   config.model.num_experts = 3;
   config.model.expert_hidden = {32, 16};
   config.model.tower_hidden = {8, 4};
-  config.model.gate_temperature = 2.0;
+  config.model.gate.temperature = 2.0;
   config.model.activation = experiments::Activation::kGelu;
   config.model.expert_dropout = 0.2;
   config.model.shared_layer.dim = 24;
@@ -164,6 +165,104 @@ TEST(ModelFactory, ModelSpecWithoutSharedLayerAndEachActivation) {
     config.model.activation = from;
     EXPECT_EQ(model_spec(config, 12, heads).activation, to) << experiments::to_string(from);
   }
+}
+
+TEST(ModelFactory, ModelSpecCarriesTypeGatingPleAndLossWeighting) {
+  experiments::Config config;
+  config.model.type = experiments::ModelType::kPle;
+  config.model.tower_dropout = 0.3;
+  config.model.gate.top_k = 2;
+  config.model.gate.noisy = true;
+  config.model.gate.load_balance_weight = 0.01;
+  config.model.standardize_features = true;
+  config.model.bottom_hidden = {40, 20};
+  config.model.ple.levels = 2;
+  config.model.ple.shared_experts = 3;
+  config.model.ple.task_experts = 2;
+  config.model.loss_weighting = experiments::LossWeighting::kUncertainty;
+  const auto spec = model_spec(config, 12, head_specs(config, select_tasks(config, factory_manifest())));
+  EXPECT_EQ(spec.type, models::ModelType::kPle);
+  EXPECT_DOUBLE_EQ(spec.tower_dropout, 0.3);
+  EXPECT_EQ(spec.gate.top_k, 2);
+  EXPECT_TRUE(spec.gate.noisy);
+  EXPECT_DOUBLE_EQ(spec.gate.load_balance_weight, 0.01);
+  EXPECT_TRUE(spec.standardize_features);
+  EXPECT_EQ(spec.bottom_hidden, (std::vector<int64_t>{40, 20}));
+  EXPECT_EQ(spec.ple.levels, 2);
+  EXPECT_EQ(spec.ple.shared_experts, 3);
+  EXPECT_EQ(spec.ple.task_experts, 2);
+  EXPECT_EQ(spec.loss_weighting, models::LossWeighting::kUncertainty);
+
+  const std::vector<std::pair<experiments::ModelType, models::ModelType>> types = {
+      {experiments::ModelType::kMmoe, models::ModelType::kMmoe},
+      {experiments::ModelType::kOmoe, models::ModelType::kOmoe},
+      {experiments::ModelType::kSharedBottom, models::ModelType::kSharedBottom},
+      {experiments::ModelType::kSingleTask, models::ModelType::kSingleTask},
+      {experiments::ModelType::kPle, models::ModelType::kPle}};
+  for (const auto& [from, to] : types) {
+    config.model.type = from;
+    EXPECT_EQ(model_spec(config, 12, {}).type, to) << experiments::to_string(from);
+  }
+}
+
+TEST(ModelFactory, ParamBudgetSizesTheBaselineToAtMostTheBudget) {
+  experiments::Config mmoe_config;
+  const auto heads = head_specs(mmoe_config, select_tasks(mmoe_config, factory_manifest()));
+  const int64_t budget = models::count_parameters(model_spec(mmoe_config, 12, heads));
+  experiments::Config config;
+  config.model.type = experiments::ModelType::kSharedBottom;
+  config.model.param_budget = budget;
+  const auto spec = model_spec(config, 12, heads);
+  EXPECT_FALSE(spec.bottom_hidden.empty());
+  const int64_t count = models::count_parameters(spec);
+  EXPECT_LE(count, budget);
+  EXPECT_GT(count, budget * 9 / 10);
+
+  config.model.param_budget = 10;  // below even all-ones widths
+  const auto message = factory_error_message([&] { model_spec(config, 12, heads); });
+  EXPECT_EQ(message.rfind("model.param_budget: ", 0), 0u) << message;
+}
+
+TEST(ModelFactory, TaskOptionsBelongToOneTaskType) {
+  const auto refused = [](const std::string& task, auto set) {
+    experiments::Config config;
+    set(config.tasks[task]);
+    return factory_error_message([&] { select_tasks(config, factory_manifest()); });
+  };
+  using Mode = experiments::LabelWeights::Mode;
+  EXPECT_EQ(refused("habitat", [](auto& t) { t.class_weights.mode = Mode::kBalanced; }),
+            "tasks.habitat.class_weights: only multiclass tasks take class_weights; 'habitat' is multilabel");
+  EXPECT_EQ(refused("family", [](auto& t) { t.pos_weight.mode = Mode::kBalanced; }),
+            "tasks.family.pos_weight: only multilabel tasks take pos_weight; 'family' is multiclass");
+  EXPECT_EQ(refused("family", [](auto& t) { t.loss = experiments::RegressionLossType::kHuber; }),
+            "tasks.family.loss: only regression tasks take loss; 'family' is multiclass");
+  EXPECT_EQ(refused("habitat", [](auto& t) { t.standardize_target = true; }),
+            "tasks.habitat.standardize_target: only regression tasks take standardize_target; 'habitat' is multilabel");
+  EXPECT_EQ(refused("trophic_level", [](auto& t) { t.huber_delta = 2.0; }),
+            "tasks.trophic_level.huber_delta: only used with loss: huber (the loss of 'trophic_level' is mse)");
+}
+
+TEST(ModelFactory, ExplicitLabelWeightsNeedOnePerClass) {
+  using Mode = experiments::LabelWeights::Mode;
+  experiments::Config config;
+  config.tasks["family"].class_weights = {Mode::kExplicit, {1.0, 2.0, 3.0}};
+  config.tasks["habitat"].pos_weight = {Mode::kExplicit, {0.5, 4.0}};
+  config.tasks["trophic_level"].loss = experiments::RegressionLossType::kHuber;
+  config.tasks["trophic_level"].huber_delta = 0.25;
+  const auto heads = head_specs(config, select_tasks(config, factory_manifest()));
+  EXPECT_EQ(heads[0].class_weights, (std::vector<double>{1.0, 2.0, 3.0}));
+  EXPECT_EQ(heads[1].pos_weight, (std::vector<double>{0.5, 4.0}));
+  EXPECT_EQ(heads[2].regression_loss, models::RegressionLoss::kHuber);
+  EXPECT_DOUBLE_EQ(heads[2].huber_delta, 0.25);
+
+  config.tasks["family"].class_weights = {Mode::kExplicit, {1.0, 2.0}};
+  const auto message = factory_error_message([&] { head_specs(config, select_tasks(config, factory_manifest())); });
+  EXPECT_EQ(message,
+            "tasks.family.class_weights: 2 weights for 3 classes of 'family'; give one per class in dataset "
+            "order, or 'balanced'");
+  // 'balanced' is filled from the training split later (training_statistics), not here.
+  config.tasks["family"].class_weights = {Mode::kBalanced, {}};
+  EXPECT_TRUE(head_specs(config, select_tasks(config, factory_manifest()))[0].class_weights.empty());
 }
 
 }  // namespace
