@@ -17,5 +17,6 @@ using Action = std::function<int()>;
 void add_train_command(CLI::App& app, const CommandContext& context, Action& action);
 void add_synth_command(CLI::App& app, Action& action);
 void add_runs_commands(CLI::App& app, const CommandContext& context, Action& action);
+void add_model_commands(CLI::App& app, Action& action);
 
 }  // namespace mmoe::cli

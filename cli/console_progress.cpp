@@ -43,6 +43,7 @@ void ConsoleProgress::on_epoch(const trainer::EpochReport& r) {
     }
     fmt::print(out_, "  {:<12}{}{}\n", r.tasks[t], scores, gate);
   }
+  for (const auto& warning : r.gate_warnings) fmt::print(out_, "  warning: {}\n", warning);
   std::fflush(out_);
 }
 

@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   add_train_command(app, context, action);
   add_synth_command(app, action);
   add_runs_commands(app, context, action);
+  add_model_commands(app, action);
 
   try {
     reject_unknown_subcommand(app, argc, argv);

@@ -18,6 +18,8 @@ packages=(
   libfmt-dev libspdlog-dev libcli11-dev nlohmann-json3-dev
   # image decoding (feature cache)
   libturbojpeg0-dev libpng-dev zlib1g-dev
+  # model graphs as PNG / SVG (mmoe model graph --out model.png)
+  graphviz
   # tests
   libgtest-dev libgmock-dev googletest
 )
