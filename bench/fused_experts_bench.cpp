@@ -30,7 +30,9 @@
 #include <ATen/Version.h>
 #include <torch/torch.h>
 
+#include "core/heap_tuning.h"
 #include "models/fused_experts.h"
+#include "trainer/inplace_adamw.h"
 
 namespace {
 
@@ -47,7 +49,8 @@ struct BenchConfig {
   int steps = 20;
   int warmup = 3;
   int threads = 0;  // 0: leave LibTorch's default
-  bool keep_memory = false;  // glibc keeps freed memory mapped instead of returning it to the OS
+  bool malloc_defaults = false;  // glibc's defaults instead of mmoe's retain_freed_heap_memory()
+  bool torch_adamw = false;      // LibTorch's AdamW instead of the trainer's InPlaceAdamW
 };
 
 double seconds_since(Clock::time_point start) {
@@ -324,11 +327,16 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
     if (flag == "--help" || flag == "-h") {
-      std::cout << "usage: " << argv[0] << " [--steps N] [--warmup N] [--batch B] [--threads T] [--keep-memory]\n";
+      std::cout << "usage: " << argv[0]
+                << " [--steps N] [--warmup N] [--batch B] [--threads T] [--malloc-defaults] [--torch-adamw]\n";
       return 0;
     }
-    if (flag == "--keep-memory") {
-      config.keep_memory = true;
+    if (flag == "--malloc-defaults") {
+      config.malloc_defaults = true;
+      continue;
+    }
+    if (flag == "--torch-adamw") {
+      config.torch_adamw = true;
       continue;
     }
     if (flag != "--steps" && flag != "--warmup" && flag != "--batch" && flag != "--threads") {
@@ -343,11 +351,8 @@ int main(int argc, char** argv) {
     else config.threads = static_cast<int>(value);
   }
   if (config.threads > 0) torch::set_num_threads(config.threads);
-  if (config.keep_memory) {
-    // Blocks up to 32 MiB come from the heap, and the heap is trimmed only above 1 GiB free.
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 1 << 30);
-  }
+  // The mmoe binary's settings (core/heap_tuning.h) unless --malloc-defaults.
+  const std::string malloc_line = config.malloc_defaults ? "glibc defaults (--malloc-defaults)" : mmoe::retain_freed_heap_memory();
   torch::manual_seed(0);
 
   const std::time_t now = std::time(nullptr);
@@ -361,9 +366,8 @@ int main(int argc, char** argv) {
             << " torch::get_num_threads()=" << torch::get_num_threads()
             << " torch::get_num_interop_threads()=" << torch::get_num_interop_threads() << "\n";
   std::cout << "blas: " << blas_line() << "\n";
-  std::cout << "malloc: " << (config.keep_memory ? "--keep-memory (M_MMAP_THRESHOLD 32 MiB, M_TRIM_THRESHOLD 1 GiB)"
-                                                 : "glibc defaults")
-            << "; MALLOC_MMAP_THRESHOLD_=" << env_or("MALLOC_MMAP_THRESHOLD_", "(unset)")
+  std::cout << "malloc: " << malloc_line << "; optimizer: "
+            << (config.torch_adamw ? "torch::optim::AdamW (--torch-adamw)" : "mmoe InPlaceAdamW") << "; MALLOC_MMAP_THRESHOLD_=" << env_or("MALLOC_MMAP_THRESHOLD_", "(unset)")
             << " MALLOC_TRIM_THRESHOLD_=" << env_or("MALLOC_TRIM_THRESHOLD_", "(unset)") << "\n";
   measure_fresh_memory();
 
@@ -396,7 +400,12 @@ int main(int argc, char** argv) {
   std::vector<torch::Tensor> labels;
   for (int64_t t = 0; t < config.tasks; ++t) labels.push_back(torch::randint(0, config.classes, {config.batch}));
   for (auto& v : variants) {
-    v.optimizer = std::make_unique<torch::optim::AdamW>(v.model->parameters(), torch::optim::AdamWOptions(1e-3));
+    std::vector<torch::optim::OptimizerParamGroup> groups = {torch::optim::OptimizerParamGroup(v.model->parameters())};
+    if (config.torch_adamw) {
+      v.optimizer = std::make_unique<torch::optim::AdamW>(std::move(groups), torch::optim::AdamWOptions(1e-3));
+    } else {
+      v.optimizer = std::make_unique<mmoe::trainer::InPlaceAdamW>(std::move(groups), torch::optim::AdamWOptions(1e-3));
+    }
   }
   for (int i = 0; i < config.warmup; ++i) {
     for (auto& v : variants) train_step(v, x, labels, false);

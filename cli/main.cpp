@@ -9,6 +9,7 @@
 #include "cli/exit_codes.h"
 #include "core/build_info.h"
 #include "core/error.h"
+#include "core/heap_tuning.h"
 #include "trainer/train_error.h"
 
 #include <c10/util/Exception.h>
@@ -39,6 +40,7 @@ void reject_unknown_subcommand(const CLI::App& app, int argc, char** argv) {
 
 int main(int argc, char** argv) {
   using namespace mmoe::cli;
+  mmoe::retain_freed_heap_memory();  // before LibTorch allocates anything large
   CLI::App app{"mmoe: train Multi-gate Mixture-of-Experts heads on frozen-backbone features,\n"
                "data-parallel, with every run recorded in an SQLite experiment store."};
   app.set_version_flag("--version", fmt::format("mmoe {} (commit {})", mmoe::build_info::kVersion,

@@ -70,8 +70,7 @@ GroupedOptimizer make_optimizer(models::MultiTaskModelImpl& model, const experim
       result.group_names.push_back(name);
     }
   }
-  result.optimizer = std::make_unique<torch::optim::AdamW>(std::move(groups),
-                                                           torch::optim::AdamWOptions(config.lr));
+  result.optimizer = std::make_unique<InPlaceAdamW>(std::move(groups), torch::optim::AdamWOptions(config.lr));
   return result;
 }
 

@@ -10,11 +10,12 @@
 
 #include "experiments/config.h"
 #include "models/multitask_model.h"
+#include "trainer/inplace_adamw.h"
 
 namespace mmoe::trainer {
 
 struct GroupedOptimizer {
-  std::unique_ptr<torch::optim::AdamW> optimizer;
+  std::unique_ptr<torch::optim::AdamW> optimizer;  // an InPlaceAdamW (trainer/inplace_adamw.h)
   std::vector<std::string> group_names;  // one per optimizer param group, e.g. "experts"
   std::vector<std::string> lr_groups;    // distinct names, in order, for lr logging
 
