@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "models/spec_options.h"
+
 namespace mmoe::models {
 
 void check_common_spec(const ModelSpec& spec) {
@@ -25,19 +27,12 @@ MmoeImpl::MmoeImpl(ModelSpec spec) : spec_(std::move(spec)) {
 
 void MmoeImpl::reset() {
   init_loss_weighting(spec_.loss_weighting);
-  input_ = register_module("input", InputBlock(InputBlockOptions(spec_.input_dim)
-                                                   .standardize(spec_.standardize_features)
-                                                   .shared_dim(spec_.shared_dim)
-                                                   .shared_dropout(spec_.shared_dropout)));
+  input_ = register_module("input", InputBlock(input_block_options(spec_)));
   const int64_t width = input_->output_dim();
   experts_ = register_module("experts", FusedExperts(FusedExpertsOptions(width, spec_.num_experts, spec_.expert_hidden)
                                                          .activation(spec_.activation)
                                                          .dropout(spec_.expert_dropout)));
-  gates_ = register_module("gates", TaskGates(TaskGatesOptions(width, num_tasks(), spec_.num_experts)
-                                                  .temperature(spec_.gate.temperature)
-                                                  .top_k(spec_.gate.top_k)
-                                                  .noisy(spec_.gate.noisy)
-                                                  .load_balance_weight(spec_.gate.load_balance_weight)));
+  gates_ = register_module("gates", TaskGates(gate_options(spec_.gate, width, num_tasks(), spec_.num_experts)));
   towers_ = register_module("towers", torch::nn::ModuleList());
   for (const auto& task : spec_.tasks) {
     towers_->push_back(MlpTower(tower_options_for(task, experts_->output_dim(), spec_)));

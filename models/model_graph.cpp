@@ -16,6 +16,8 @@
 
 #include <c10/util/Exception.h>
 
+#include "models/spec_options.h"
+
 extern char** environ;
 
 namespace mmoe::models {
@@ -95,21 +97,21 @@ class ModelGraphWriter {
     const std::string trunk = input_part();
     std::vector<std::string> tower_inputs;
     const std::vector<int64_t> expert_widths = spec_.expert_hidden;
-    const std::vector<int64_t> bottom_widths = spec_.bottom_hidden.empty() ? spec_.expert_hidden : spec_.bottom_hidden;
+    const std::vector<int64_t> bottom = bottom_widths(spec_);
     int64_t tower_width = 0;
     if (layout_.has_gates()) {
       tower_inputs = gated_part(trunk);
       tower_width = expert_widths.empty() ? trunk_width_ : expert_widths.back();
     } else if (spec_.type == ModelType::kSingleTask) {
-      tower_inputs = per_task_networks(trunk, bottom_widths);
-      tower_width = bottom_widths.empty() ? trunk_width_ : bottom_widths.back();
+      tower_inputs = per_task_networks(trunk, bottom);
+      tower_width = bottom.empty() ? trunk_width_ : bottom.back();
     } else {
-      node("bottom", "shared bottom\n" + graph_widths(trunk_width_, bottom_widths) + " " +
+      node("bottom", "shared bottom\n" + graph_widths(trunk_width_, bottom) + " " +
                          graph_activation(spec_.activation) + dropout_note(spec_.expert_dropout),
            "#e8f0fe");
       edge(trunk, "bottom");
       tower_inputs.assign(spec_.tasks.size(), "bottom");
-      tower_width = bottom_widths.empty() ? trunk_width_ : bottom_widths.back();
+      tower_width = bottom.empty() ? trunk_width_ : bottom.back();
     }
     towers(tower_inputs, tower_width);
     out_ << "}\n";

@@ -1,6 +1,7 @@
 #include "models/omoe.h"
 
 #include "models/mlp_tower.h"
+#include "models/spec_options.h"
 #include "models/mmoe.h"
 
 namespace mmoe::models {
@@ -13,19 +14,12 @@ OmoeImpl::OmoeImpl(ModelSpec spec) : spec_(std::move(spec)) {
 
 void OmoeImpl::reset() {
   init_loss_weighting(spec_.loss_weighting);
-  input_ = register_module("input", InputBlock(InputBlockOptions(spec_.input_dim)
-                                                   .standardize(spec_.standardize_features)
-                                                   .shared_dim(spec_.shared_dim)
-                                                   .shared_dropout(spec_.shared_dropout)));
+  input_ = register_module("input", InputBlock(input_block_options(spec_)));
   const int64_t width = input_->output_dim();
   experts_ = register_module("experts", FusedExperts(FusedExpertsOptions(width, spec_.num_experts, spec_.expert_hidden)
                                                          .activation(spec_.activation)
                                                          .dropout(spec_.expert_dropout)));
-  gate_ = register_module("gate", TaskGates(TaskGatesOptions(width, /*num_tasks=*/1, spec_.num_experts)
-                                                .temperature(spec_.gate.temperature)
-                                                .top_k(spec_.gate.top_k)
-                                                .noisy(spec_.gate.noisy)
-                                                .load_balance_weight(spec_.gate.load_balance_weight)));
+  gate_ = register_module("gate", TaskGates(gate_options(spec_.gate, width, /*num_gates=*/1, spec_.num_experts)));
   towers_ = register_module("towers", torch::nn::ModuleList());
   for (const auto& task : spec_.tasks) {
     towers_->push_back(MlpTower(tower_options_for(task, experts_->output_dim(), spec_)));

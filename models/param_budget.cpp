@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "models/make_model.h"
-#include "models/shared_bottom.h"
+#include "models/spec_options.h"
 
 namespace mmoe::models {
 namespace {

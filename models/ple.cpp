@@ -3,18 +3,11 @@
 #include <string>
 
 #include "models/mlp_tower.h"
+#include "models/spec_options.h"
 #include "models/mmoe.h"
 
 namespace mmoe::models {
 namespace {
-
-TaskGatesOptions ple_gate_options(int64_t input_dim, int64_t num_experts, const GateSpec& gate) {
-  return TaskGatesOptions(input_dim, /*num_tasks=*/1, num_experts)
-      .temperature(gate.temperature)
-      .top_k(gate.top_k)
-      .noisy(gate.noisy)
-      .load_balance_weight(gate.load_balance_weight);
-}
 
 torch::Tensor add_defined(const torch::Tensor& sum, const torch::Tensor& term) {
   if (!term.defined()) return sum;
@@ -41,11 +34,11 @@ void CgcLevelImpl::reset() {
                                                          .dropout(options_.dropout())));
   task_gates_ = register_module("task_gates", torch::nn::ModuleList());
   for (int64_t t = 0; t < tasks; ++t) {
-    task_gates_->push_back(TaskGates(ple_gate_options(options_.input_dim(), own + shared, options_.gate())));
+    task_gates_->push_back(TaskGates(gate_options(options_.gate(), options_.input_dim(), /*num_gates=*/1, own + shared)));
   }
   if (options_.shared_gate()) {
     shared_gate_ = register_module(
-        "shared_gate", TaskGates(ple_gate_options(options_.input_dim(), tasks * own + shared, options_.gate())));
+        "shared_gate", TaskGates(gate_options(options_.gate(), options_.input_dim(), /*num_gates=*/1, tasks * own + shared)));
   }
 }
 
@@ -116,10 +109,7 @@ PleImpl::PleImpl(ModelSpec spec) : spec_(std::move(spec)) {
 
 void PleImpl::reset() {
   init_loss_weighting(spec_.loss_weighting);
-  input_ = register_module("input", InputBlock(InputBlockOptions(spec_.input_dim)
-                                                   .standardize(spec_.standardize_features)
-                                                   .shared_dim(spec_.shared_dim)
-                                                   .shared_dropout(spec_.shared_dropout)));
+  input_ = register_module("input", InputBlock(input_block_options(spec_)));
   levels_ = register_module("levels", torch::nn::ModuleList());
   int64_t width = input_->output_dim();
   for (int64_t level = 0; level < spec_.ple.levels; ++level) {

@@ -1,13 +1,10 @@
 #include "models/shared_bottom.h"
 
 #include "models/mlp_tower.h"
+#include "models/spec_options.h"
 #include "models/mmoe.h"
 
 namespace mmoe::models {
-
-std::vector<int64_t> bottom_widths(const ModelSpec& spec) {
-  return spec.bottom_hidden.empty() ? spec.expert_hidden : spec.bottom_hidden;
-}
 
 SharedBottomImpl::SharedBottomImpl(ModelSpec spec) : spec_(std::move(spec)) {
   check_common_spec(spec_);
@@ -17,10 +14,7 @@ SharedBottomImpl::SharedBottomImpl(ModelSpec spec) : spec_(std::move(spec)) {
 
 void SharedBottomImpl::reset() {
   init_loss_weighting(spec_.loss_weighting);
-  input_ = register_module("input", InputBlock(InputBlockOptions(spec_.input_dim)
-                                                   .standardize(spec_.standardize_features)
-                                                   .shared_dim(spec_.shared_dim)
-                                                   .shared_dropout(spec_.shared_dropout)));
+  input_ = register_module("input", InputBlock(input_block_options(spec_)));
   bottom_ = register_module("bottom", FusedExperts(FusedExpertsOptions(input_->output_dim(), 1, bottom_widths(spec_))
                                                        .activation(spec_.activation)
                                                        .dropout(spec_.expert_dropout)));

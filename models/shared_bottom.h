@@ -17,10 +17,6 @@
 
 namespace mmoe::models {
 
-// The widths of the shared bottom (shared_bottom) or of each task's network (single_task):
-// spec.bottom_hidden, or spec.expert_hidden when that is empty.
-std::vector<int64_t> bottom_widths(const ModelSpec& spec);
-
 class SharedBottomImpl : public MultiTaskModelImpl {
  public:
   explicit SharedBottomImpl(ModelSpec spec);

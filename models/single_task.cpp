@@ -1,8 +1,8 @@
 #include "models/single_task.h"
 
 #include "models/mlp_tower.h"
+#include "models/spec_options.h"
 #include "models/mmoe.h"
-#include "models/shared_bottom.h"
 
 namespace mmoe::models {
 
@@ -14,10 +14,7 @@ SingleTaskImpl::SingleTaskImpl(ModelSpec spec) : spec_(std::move(spec)) {
 
 void SingleTaskImpl::reset() {
   init_loss_weighting(spec_.loss_weighting);
-  input_ = register_module("input", InputBlock(InputBlockOptions(spec_.input_dim)
-                                                   .standardize(spec_.standardize_features)
-                                                   .shared_dim(spec_.shared_dim)
-                                                   .shared_dropout(spec_.shared_dropout)));
+  input_ = register_module("input", InputBlock(input_block_options(spec_)));
   networks_ = register_module(
       "networks", FusedExperts(FusedExpertsOptions(input_->output_dim(), num_tasks(), bottom_widths(spec_))
                                    .activation(spec_.activation)
