@@ -112,6 +112,8 @@ DatasetManifest load_manifest(const std::filesystem::path& dir) {
     shard.split = read_key<std::string>(node, "split", where);
     shard.rows = read_key<int64_t>(node, "rows", where);
     if (node["sha256"]) shard.sha256 = read_key<std::string>(node, "sha256", where);
+    if (node["bytes"]) shard.bytes = read_key<int64_t>(node, "bytes", where);
+    if (shard.bytes < 0) throw DataError(where + ": shard '" + shard.file + "' has bytes < 0");
     manifest.shards.push_back(shard);
   }
   for (const auto& entry : root["label_stats"]) {
@@ -151,7 +153,9 @@ void save_manifest(const std::filesystem::path& dir, const DatasetManifest& mani
   for (const auto& shard : manifest.shards) {
     out << YAML::BeginMap << YAML::Key << "file" << YAML::Value << shard.file << YAML::Key << "split"
         << YAML::Value << shard.split << YAML::Key << "rows" << YAML::Value << shard.rows << YAML::Key
-        << "sha256" << YAML::Value << shard.sha256 << YAML::EndMap;
+        << "sha256" << YAML::Value << shard.sha256;
+    if (shard.bytes > 0) out << YAML::Key << "bytes" << YAML::Value << shard.bytes;
+    out << YAML::EndMap;
   }
   out << YAML::EndSeq;
   out << YAML::Key << "label_stats" << YAML::Value << YAML::BeginMap;

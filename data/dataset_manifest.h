@@ -19,6 +19,7 @@ struct ShardEntry {
   std::string split;  // e.g. train, val, test
   int64_t rows = 0;
   std::string sha256;
+  int64_t bytes = 0;  // file size in bytes; 0 = not recorded (load_split checks it when recorded)
 };
 
 // Label statistics of one task over the train split.

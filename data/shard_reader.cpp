@@ -83,10 +83,8 @@ torch::Tensor read_task_labels(hid_t file_id, const TaskSchema& task, int64_t ro
   throw DataError(file + ": unknown task type for '" + task.name + "'");
 }
 
-}  // namespace
-
-ShardTensors read_shard(const std::filesystem::path& path, const std::vector<TaskSchema>& tasks,
-                        int64_t expected_feature_dim) {
+// Opens a shard read-only after checking that it exists, is HDF5 and is not from a newer version.
+h5::Handle open_shard(const std::filesystem::path& path) {
   h5::silence_library_errors();
   const std::string file = path.string();
   if (!std::filesystem::exists(path)) {
@@ -95,14 +93,37 @@ ShardTensors read_shard(const std::filesystem::path& path, const std::vector<Tas
   if (H5Fis_hdf5(file.c_str()) <= 0) {
     throw DataError(file + ": not a readable HDF5 file (truncated or corrupt?); re-create the shard");
   }
-  const h5::Handle shard_file = h5::checked(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, file,
-                                            "opening the shard (truncated or corrupt?)");
-  const hid_t id = shard_file.get();
-  const int64_t version = h5::read_int_attribute(id, "format_version", file);
+  h5::Handle shard_file = h5::checked(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, file,
+                                      "opening the shard (truncated or corrupt?)");
+  const int64_t version = h5::read_int_attribute(shard_file.get(), "format_version", file);
   if (version > kShardFormatVersion) {
     throw DataError(file + ": shard format version " + std::to_string(version) + " is newer than this mmoe reads (" +
                     std::to_string(kShardFormatVersion) + "); upgrade mmoe-trainer");
   }
+  return shard_file;
+}
+
+// "float32", "float16", "int64", "uint8", ... for a dataset's stored type.
+std::string stored_type_name(hid_t dataset, const std::string& file, const std::string& name) {
+  const h5::Handle type = h5::checked(H5Dget_type(dataset), H5Tclose, file, "reading the type of " + name);
+  const std::string bits = std::to_string(H5Tget_size(type.get()) * 8);
+  switch (H5Tget_class(type.get())) {
+    case H5T_FLOAT:
+      return "float" + bits;
+    case H5T_INTEGER:
+      return (H5Tget_sign(type.get()) == H5T_SGN_NONE ? "uint" : "int") + bits;
+    default:
+      return "non-numeric";
+  }
+}
+
+}  // namespace
+
+ShardTensors read_shard(const std::filesystem::path& path, const std::vector<TaskSchema>& tasks,
+                        int64_t expected_feature_dim) {
+  const std::string file = path.string();
+  const h5::Handle shard_file = open_shard(path);
+  const hid_t id = shard_file.get();
   ShardTensors shard;
   shard.features = read_dataset(id, "/features", torch::kFloat32, H5T_NATIVE_FLOAT, file);
   if (shard.features.dim() != 2 || shard.features.size(1) != expected_feature_dim) {
@@ -120,6 +141,29 @@ ShardTensors read_shard(const std::filesystem::path& path, const std::vector<Tas
   require_rows(shard.view, rows, file, "/view");
   for (const auto& task : tasks) shard.labels[task.name] = read_task_labels(id, task, rows, file);
   return shard;
+}
+
+ShardHeader read_shard_header(const std::filesystem::path& path) {
+  const std::string file = path.string();
+  const h5::Handle shard_file = open_shard(path);
+  ShardHeader header;
+  header.format_version = h5::read_int_attribute(shard_file.get(), "format_version", file);
+  if (!h5::exists(shard_file.get(), "/features")) throw DataError(file + ": dataset '/features' is missing");
+  const h5::Handle features = h5::checked(H5Dopen2(shard_file.get(), "/features", H5P_DEFAULT), H5Dclose, file,
+                                          "opening /features");
+  const auto dims = h5::dataset_dims(features.get(), file, "/features");
+  if (dims.size() != 2) {
+    throw DataError(file + ": /features has " + std::to_string(dims.size()) + " dimensions, expected 2 [N, D]");
+  }
+  header.rows = static_cast<int64_t>(dims[0]);
+  header.feature_dim = static_cast<int64_t>(dims[1]);
+  header.feature_dtype = stored_type_name(features.get(), file, "/features");
+  return header;
+}
+
+torch::Tensor read_task_labels(const std::filesystem::path& path, const TaskSchema& task, int64_t rows) {
+  const h5::Handle shard_file = open_shard(path);
+  return read_task_labels(shard_file.get(), task, rows, path.string());
 }
 
 }  // namespace mmoe::data
