@@ -73,7 +73,9 @@ TEST_F(Import, EveryRowLandsInExactlyOneSplitWithItsLabels) {
       EXPECT_EQ(shard.features[i][1].item<float>(), -static_cast<float>(r));
       EXPECT_EQ(shard.labels.at("colour")[i].item<int64_t>(), r == 5 ? -1 : (r % 2 ? 0 : 1));
       EXPECT_EQ(shard.labels.at("size")[i][0].item<float>(), static_cast<float>(r / 4.0));
-      if (i > 0) EXPECT_LT(shard.sample_id[i - 1].item<int64_t>(), shard.sample_id[i].item<int64_t>());
+      if (i > 0) {
+        EXPECT_LT(shard.sample_id[i - 1].item<int64_t>(), shard.sample_id[i].item<int64_t>());
+      }
     }
   }
   EXPECT_EQ(seen.size(), static_cast<size_t>(kRows));
