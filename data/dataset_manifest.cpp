@@ -1,6 +1,8 @@
 #include "data/dataset_manifest.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <fstream>
 #include <set>
 
@@ -43,6 +45,28 @@ TaskSchema parse_task(const YAML::Node& node, const std::string& where) {
     }
   }
   return task;
+}
+
+SyntheticInfo parse_synthetic(const YAML::Node& node, const std::string& where) {
+  if (!node.IsMap()) throw DataError(where + ": key 'synthetic' must be a mapping (kind, seed, ...)");
+  const std::string block = where + ": synthetic";
+  SyntheticInfo info;
+  info.kind = read_key<std::string>(node, "kind", block);
+  info.seed = read_key<uint64_t>(node, "seed", block);
+  if (node["correlation"]) info.correlation = read_key<double>(node, "correlation", block);
+  if (node["measured_label_correlation"]) {
+    info.measured_label_correlation = read_key<double>(node, "measured_label_correlation", block);
+  }
+  return info;
+}
+
+// The shortest text that reads back as the same double (yaml-cpp would print 17 digits).
+std::string shortest_double(double value) {
+  if (std::isnan(value)) return ".nan";
+  if (std::isinf(value)) return value > 0 ? ".inf" : "-.inf";
+  char buffer[32];
+  const auto result = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  return std::string(buffer, result.ptr);
 }
 
 }  // namespace
@@ -126,6 +150,7 @@ DatasetManifest load_manifest(const std::filesystem::path& dir) {
   for (const auto& entry : root["attributes"]) {
     manifest.attributes[entry.first.as<std::string>()] = entry.second.as<std::string>();
   }
+  if (root["synthetic"]) manifest.synthetic = parse_synthetic(root["synthetic"], where);
   return manifest;
 }
 
@@ -168,7 +193,19 @@ void save_manifest(const std::filesystem::path& dir, const DatasetManifest& mani
   out << YAML::EndMap;
   out << YAML::Key << "attributes" << YAML::Value << YAML::BeginMap;
   for (const auto& [key, value] : manifest.attributes) out << YAML::Key << key << YAML::Value << value;
-  out << YAML::EndMap << YAML::EndMap;
+  out << YAML::EndMap;
+  if (manifest.synthetic) {
+    const auto& info = *manifest.synthetic;
+    out << YAML::Key << "synthetic" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "kind" << YAML::Value << info.kind << YAML::Key << "seed" << YAML::Value << info.seed;
+    if (info.correlation) out << YAML::Key << "correlation" << YAML::Value << shortest_double(*info.correlation);
+    if (info.measured_label_correlation) {
+      out << YAML::Key << "measured_label_correlation" << YAML::Value
+          << shortest_double(*info.measured_label_correlation);
+    }
+    out << YAML::EndMap;
+  }
+  out << YAML::EndMap;
 
   const auto path = dir / kManifestFileName;
   const auto partial = dir / (std::string(kManifestFileName) + ".partial");

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,15 @@ struct TaskLabelStats {
   std::vector<int64_t> class_counts;  // classification tasks: rows (or positives) per class
 };
 
+// How a synthetic dataset was generated (optional `synthetic:` block of dataset.yaml). Written by
+// `mmoe synth --kind mmoe-paper`; a manifest without it (any other writer) reads as std::nullopt.
+struct SyntheticInfo {
+  std::string kind;   // generator, e.g. "mmoe-paper"
+  uint64_t seed = 0;  // the same seed and settings give the same data
+  std::optional<double> correlation;                 // requested task correlation p
+  std::optional<double> measured_label_correlation;  // Pearson r of the two tasks' labels, all rows
+};
+
 struct DatasetManifest {
   int64_t format_version = kManifestFormatVersion;
   std::string name;
@@ -39,6 +49,7 @@ struct DatasetManifest {
   std::vector<ShardEntry> shards;
   std::map<std::string, TaskLabelStats> label_stats;  // by task name
   std::map<std::string, std::string> attributes;      // free provenance, e.g. generator settings
+  std::optional<SyntheticInfo> synthetic;             // set for generated datasets that record it
 
   std::vector<std::string> split_names() const;  // in order of first appearance
   int64_t rows_in_split(const std::string& split) const;

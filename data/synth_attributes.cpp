@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "data/data_error.h"
-#include "data/shard_writer.h"
+#include "data/synth_splits.h"
 
 namespace mmoe::data {
 namespace {
@@ -111,31 +111,8 @@ DatasetManifest write_synth_attributes(const std::filesystem::path& out_dir, con
                          {"noise", std::to_string(options.noise)},
                          {"missing_fraction", std::to_string(options.missing_fraction)}};
 
-  const int64_t train_end = options.rows * 70 / 100;
-  const int64_t val_end = options.rows * 85 / 100;
-  const std::vector<std::tuple<std::string, int64_t, int64_t>> splits = {
-      {"train", 0, train_end}, {"val", train_end, val_end}, {"test", val_end, options.rows}};
-  ShardProvenance provenance;
-  provenance.backbone = "synthetic";
-  provenance.preprocessing = "none";
-  provenance.pooling = "none";
-  for (const auto& [split, begin, end] : splits) {
-    int64_t index = 0;
-    for (int64_t start = begin; start < end; start += options.rows_per_shard, ++index) {
-      const int64_t stop = std::min(end, start + options.rows_per_shard);
-      ShardTensors shard;
-      shard.features = rows.features.slice(0, start, stop);
-      shard.sample_id = torch::arange(start, stop, torch::kInt64);
-      shard.view = torch::zeros({stop - start}, torch::kInt32);
-      for (size_t t = 0; t < manifest.tasks.size(); ++t) {
-        shard.labels[manifest.tasks[t].name] = rows.labels[t].slice(0, start, stop);
-      }
-      const std::string file = split + "-" + (index < 10000 ? std::string(4 - std::to_string(index).size(), '0') : "") +
-                               std::to_string(index) + ".h5";
-      const std::string checksum = write_shard(out_dir / file, shard, manifest.tasks, provenance);
-      manifest.shards.push_back({file, split, stop - start, checksum});
-    }
-  }
+  manifest.shards = write_synth_shards(out_dir, rows.features, rows.labels, manifest.tasks, options.rows_per_shard);
+  const int64_t train_end = synth_split_ranges(options.rows).front().end;
   for (size_t t = 0; t < manifest.tasks.size(); ++t) {
     manifest.label_stats[manifest.tasks[t].name] = label_stats(manifest.tasks[t], rows.labels[t].slice(0, 0, train_end));
   }

@@ -1,6 +1,8 @@
 // dataset.yaml: save_manifest then load_manifest keeps every field, the lookups answer from the
 // shard list, and bad manifests fail with a DataError naming the file and the key.
 #include <fstream>
+#include <iterator>
+#include <optional>
 
 #include <gtest/gtest.h>
 
@@ -44,6 +46,7 @@ DatasetManifest full_manifest() {
   m.label_stats["habitat"] = {150, 149, {149}};
   m.label_stats["trophic"] = {150, 7, {}};
   m.attributes = {{"backbone", "dinov2_vitb14"}, {"seed", "0"}, {"missing_fraction", "0.200000"}, {"empty", ""}};
+  m.synthetic = SyntheticInfo{"mmoe-paper", 18446744073709551615ull, -0.5, 0.47123456789012345};
   return m;
 }
 
@@ -84,6 +87,45 @@ TEST_F(Manifest, SaveThenLoadKeepsEveryField) {
     EXPECT_EQ(loaded.label_stats.at(task).class_counts, stats.class_counts) << task;
   }
   EXPECT_EQ(loaded.attributes, saved.attributes);
+  ASSERT_TRUE(loaded.synthetic.has_value());
+  EXPECT_EQ(loaded.synthetic->kind, "mmoe-paper");
+  EXPECT_EQ(loaded.synthetic->seed, 18446744073709551615ull);
+  EXPECT_EQ(loaded.synthetic->correlation, -0.5);
+  // Written as the shortest text that reads back as the same double.
+  EXPECT_EQ(loaded.synthetic->measured_label_correlation, 0.47123456789012345);
+}
+
+TEST_F(Manifest, SyntheticBlockAndItsCorrelationsAreOptional) {
+  auto m = full_manifest();
+  m.synthetic.reset();
+  save_manifest(dir_, m);
+  std::ifstream file(dir_ / "dataset.yaml");
+  const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.find("synthetic"), std::string::npos) << text;
+  EXPECT_FALSE(load_manifest(dir_).synthetic.has_value());
+
+  m.synthetic = SyntheticInfo{"attributes", 3, std::nullopt, std::nullopt};
+  save_manifest(dir_, m);
+  const auto loaded = load_manifest(dir_);
+  ASSERT_TRUE(loaded.synthetic.has_value());
+  EXPECT_EQ(loaded.synthetic->kind, "attributes");
+  EXPECT_EQ(loaded.synthetic->seed, 3u);
+  EXPECT_FALSE(loaded.synthetic->correlation.has_value());
+  EXPECT_FALSE(loaded.synthetic->measured_label_correlation.has_value());
+}
+
+TEST_F(Manifest, MalformedSyntheticBlockIsNamed) {
+  const std::string tasks = "tasks:\n  - {name: y1, type: regression}\n";
+  write_text_file(dir_ / "dataset.yaml", "format_version: 1\nfeature_dim: 8\n" + tasks + "synthetic: 3\n");
+  EXPECT_TRUE(contains(data_error_message([&] { load_manifest(dir_); }),
+                       manifest_path() + ": key 'synthetic' must be a mapping"));
+  write_text_file(dir_ / "dataset.yaml", "format_version: 1\nfeature_dim: 8\n" + tasks + "synthetic: {kind: x}\n");
+  EXPECT_TRUE(contains(data_error_message([&] { load_manifest(dir_); }),
+                       manifest_path() + ": synthetic: missing key 'seed'"));
+  write_text_file(dir_ / "dataset.yaml", "format_version: 1\nfeature_dim: 8\n" + tasks +
+                                             "synthetic: {kind: x, seed: 1, measured_label_correlation: high}\n");
+  EXPECT_TRUE(contains(data_error_message([&] { load_manifest(dir_); }),
+                       manifest_path() + ": synthetic: key 'measured_label_correlation' has the wrong type"));
 }
 
 TEST_F(Manifest, FileStartsWithACommentNamingTheFormatDocument) {
