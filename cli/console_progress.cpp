@@ -24,8 +24,11 @@ void ConsoleProgress::on_step(const trainer::StepProgress& p) {
 
 void ConsoleProgress::on_epoch(const trainer::EpochReport& r) {
   if (terminal_) fmt::print(out_, "\r{:<78}\r", "");
-  fmt::print(out_, "epoch {}/{} train_loss {:.4f} val_loss {:.4f} {} {:.4f}{} lr {:.2e} {:.1f}s {:.0f} rows/s\n",
-             r.epoch, r.epochs, r.train_loss, r.val_loss, r.monitor, r.monitor_value, r.is_best ? " (best)" : "",
+  // The monitored value follows val_loss unless it is val_loss itself.
+  const std::string monitor =
+      r.monitor == "val_loss" ? std::string() : fmt::format(" {} {:.4f}", r.monitor, r.monitor_value);
+  fmt::print(out_, "epoch {}/{} train_loss {:.4f} val_loss {:.4f}{}{} lr {:.2e} {:.1f}s {:.0f} rows/s\n",
+             r.epoch, r.epochs, r.train_loss, r.val_loss, monitor, r.is_best ? " (best)" : "",
              r.learning_rates.empty() ? 0.0 : r.learning_rates.front().second, r.epoch_seconds, r.rows_per_second);
   for (size_t t = 0; t < r.tasks.size(); ++t) {
     const auto& v = r.val[t];

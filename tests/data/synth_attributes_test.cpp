@@ -71,6 +71,8 @@ TEST_F(SynthAttributes, ManifestDescribesTheShardsWritten) {
   ASSERT_EQ(loaded.shards.size(), written.shards.size());
   for (const auto& shard : loaded.shards) {
     EXPECT_EQ(shard.sha256, mmoe::sha256_file_hex(dir_ / shard.file)) << shard.file;
+    // The size is recorded, so load_split's size guard protects synthetic datasets too.
+    EXPECT_EQ(shard.bytes, static_cast<int64_t>(std::filesystem::file_size(dir_ / shard.file))) << shard.file;
     EXPECT_FALSE(std::filesystem::exists(dir_ / (shard.file + ".partial"))) << shard.file;
   }
   EXPECT_EQ(loaded.attributes.at("seed"), "1");

@@ -46,6 +46,9 @@ TEST_F(Synth, MmoePaperDatasetTrainsBothRegressionTasks) {
                                                    "tracking:\n  experiment: e2e\n");
   const auto train = mmoe({"train", config.string(), "tracking.store=" + store_.string()});
   ASSERT_EQ(train.exit_code, 0) << train.err;
+  // Monitoring val_loss, each epoch line names it once (not "val_loss X val_loss X").
+  EXPECT_THAT(train.err, HasSubstr("epoch 6/6 train_loss "));
+  EXPECT_EQ(std::regex_search(train.err, std::regex("val_loss [0-9.]+ val_loss")), false) << train.err;
   EXPECT_EQ(query(store_, "SELECT status FROM runs")[0][0], "finished");
   EXPECT_EQ(query(store_, "SELECT monitor FROM runs")[0][0], "val_loss");
   EXPECT_NE(query(store_, "SELECT best_epoch FROM runs")[0][0], "NULL");
