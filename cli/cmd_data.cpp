@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "cli/data_report_format.h"
 #include "cli/exit_codes.h"
+#include "cli/shard_write_flags.h"
 #include "data/data_error.h"
 #include "data/dataset_info.h"
 #include "data/dataset_verify.h"
@@ -69,6 +70,7 @@ void add_data_commands(CLI::App& app, Action& action) {
       ->capture_default_str();
   import_cmd->add_option("--seed", args->import.seed, "Seed of the random split")->capture_default_str();
   import_cmd->add_option("--rows-per-shard", args->import.rows_per_shard, "Rows per HDF5 shard")->capture_default_str();
+  add_shard_write_flags(*import_cmd, args->import.write);
   import_cmd->add_option("--name", args->import.name, "Dataset name (default: the output directory's name)");
   import_cmd->callback([args, &action] { action = [args]() -> int { return run_import(*args); }; });
 

@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/shard_write_flags.h"
 #include "data/synth_attributes.h"
 #include "data/synth_mmoe_paper.h"
 
@@ -49,6 +50,7 @@ struct SynthArgs {
   int64_t feature_dim = 0;  // 0 = the kind's default
   uint64_t seed = 0;
   int64_t rows_per_shard = data::SynthAttributesOptions{}.rows_per_shard;
+  data::ShardWriteOptions write;
   data::SynthAttributesOptions attributes;  // --missing, --noise
   data::SynthMmoePaperOptions paper;        // --correlation, --scale, --sin-terms
 };
@@ -85,6 +87,7 @@ int run_synth(const SynthArgs& args) {
     options.feature_dim = args.feature_dim == 0 ? options.feature_dim : args.feature_dim;
     options.seed = args.seed;
     options.rows_per_shard = args.rows_per_shard;
+    options.write = args.write;
     print_written(data::write_synth_attributes(args.out_dir, options), args.out_dir, options.rows);
     return kExitOk;
   }
@@ -93,6 +96,7 @@ int run_synth(const SynthArgs& args) {
   options.feature_dim = args.feature_dim == 0 ? options.feature_dim : args.feature_dim;
   options.seed = args.seed;
   options.rows_per_shard = args.rows_per_shard;
+  options.write = args.write;
   const auto manifest = data::write_synth_mmoe_paper(args.out_dir, options);
   print_written(manifest, args.out_dir, options.rows);
   fmt::print("label correlation of y1 and y2: requested {}, measured {:.4f} (Pearson, all rows)\n",
@@ -121,6 +125,7 @@ void add_synth_command(CLI::App& app, Action& action) {
       ->capture_default_str();
   cmd->add_option("--seed", args->seed, "Random seed (same seed, same data)")->capture_default_str();
   cmd->add_option("--rows-per-shard", args->rows_per_shard, "Rows per HDF5 shard")->capture_default_str();
+  add_shard_write_flags(*cmd, args->write);
   cmd->add_option("--missing", args->attributes.missing_fraction, "attributes: fraction of missing labels per task")
       ->capture_default_str();
   cmd->add_option("--noise", args->attributes.noise, "attributes: feature noise standard deviation")

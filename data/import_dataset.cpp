@@ -88,6 +88,7 @@ ImportResult import_dataset(const ImportOptions& options) {
   manifest.description = "mmoe data import from " + options.features.filename().string() + " and " +
                          options.labels.filename().string();
   manifest.feature_dim = features.size(1);
+  manifest.feature_dtype = feature_dtype_name(options.write);
   manifest.tasks = labels.tasks;
   manifest.attributes = {{"generator", "import"},
                          {"features", options.features.string()},
@@ -113,7 +114,7 @@ ImportResult import_dataset(const ImportOptions& options) {
         shard.labels[labels.tasks[t].name] = labels.labels[t].index_select(0, part);
       }
       const auto file = shard_name(split_names[static_cast<size_t>(s)], index);
-      const auto checksum = write_shard(options.out_dir / file, shard, manifest.tasks, provenance);
+      const auto checksum = write_shard(options.out_dir / file, shard, manifest.tasks, provenance, options.write);
       const auto bytes = static_cast<int64_t>(std::filesystem::file_size(options.out_dir / file));
       manifest.shards.push_back({file, split_names[static_cast<size_t>(s)], part.size(0), checksum, bytes});
     }

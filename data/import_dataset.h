@@ -8,6 +8,7 @@
 #include <string>
 
 #include "data/dataset_manifest.h"
+#include "data/shard_format.h"
 
 namespace mmoe::data {
 
@@ -20,6 +21,7 @@ struct ImportOptions {
   double test_fraction = 0.15;  // of all rows; train gets the rest (at least one row)
   uint64_t seed = 0;            // the random split; same inputs and seed give the same split
   int64_t rows_per_shard = 100000;
+  ShardWriteOptions write;  // feature dtype and compression of the shards
   std::string name;  // dataset name; empty: the output directory's name
 };
 

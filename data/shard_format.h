@@ -21,6 +21,17 @@ namespace mmoe::data {
 
 inline constexpr int64_t kShardFormatVersion = 1;
 
+// How write_shard stores a shard's features (labels are always stored as the format says).
+struct ShardWriteOptions {
+  bool float16_features = false;  // /features as IEEE half (h5py's float16); default float32
+  int gzip_level = 0;             // 0: no compression; 1..9: shuffle + deflate at that level
+};
+
+// "float32" or "float16": the feature_dtype written to the shard and the manifest.
+inline const char* feature_dtype_name(const ShardWriteOptions& options) {
+  return options.float16_features ? "float16" : "float32";
+}
+
 // Provenance written into every shard.
 struct ShardProvenance {
   std::string backbone = "none";

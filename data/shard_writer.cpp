@@ -20,9 +20,20 @@ std::string utc_now_iso8601() {
   return text;
 }
 
-// Writes a contiguous CPU tensor as a dataset of the given file type, chunked by rows.
+// IEEE 754 half precision, little-endian, as h5py writes np.float16 (HDF5 1.10 has no predefined
+// half type): sign bit 15, exponent bits 10..14 (bias 15), mantissa bits 0..9.
+h5::Handle half_float_type(const std::string& file) {
+  h5::Handle type = h5::checked(H5Tcopy(H5T_IEEE_F32LE), H5Tclose, file, "half-float type");
+  h5::check_status(H5Tset_fields(type.get(), 15, 10, 5, 0, 10), file, "half-float fields");
+  h5::check_status(H5Tset_size(type.get(), 2), file, "half-float size");
+  h5::check_status(H5Tset_ebias(type.get(), 15), file, "half-float exponent bias");
+  return type;
+}
+
+// Writes a contiguous CPU tensor as a dataset of the given file type, chunked by rows
+// (compressed with shuffle + deflate when gzip_level > 0).
 h5::Handle write_dataset(hid_t parent, const std::string& name, const torch::Tensor& values,
-                         hid_t file_type, hid_t memory_type, const std::string& file) {
+                         hid_t file_type, hid_t memory_type, const std::string& file, int gzip_level = 0) {
   const auto tensor = values.contiguous();
   std::vector<hsize_t> dims(tensor.sizes().begin(), tensor.sizes().end());
   const h5::Handle space = h5::checked(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
@@ -35,6 +46,11 @@ h5::Handle write_dataset(hid_t parent, const std::string& name, const torch::Ten
     chunk[0] = std::clamp<hsize_t>((hsize_t{1} << 20) / row_bytes, 1, dims[0]);
     h5::check_status(H5Pset_chunk(create.get(), static_cast<int>(chunk.size()), chunk.data()), file,
                      "chunking " + name);
+    if (gzip_level > 0) {
+      h5::check_status(H5Pset_shuffle(create.get()), file, "shuffle filter for " + name);
+      h5::check_status(H5Pset_deflate(create.get(), static_cast<unsigned>(gzip_level)), file,
+                       "deflate filter for " + name);
+    }
   }
   h5::Handle dataset = h5::checked(H5Dcreate2(parent, name.c_str(), file_type, space.get(), H5P_DEFAULT,
                                               create.get(), H5P_DEFAULT),
@@ -95,16 +111,31 @@ void write_labels(hid_t labels_group, hid_t masks_group, const TaskSchema& task,
 }  // namespace
 
 std::string write_shard(const std::filesystem::path& path, const ShardTensors& shard,
-                        const std::vector<TaskSchema>& tasks, const ShardProvenance& provenance) {
+                        const std::vector<TaskSchema>& tasks, const ShardProvenance& provenance,
+                        const ShardWriteOptions& options) {
   h5::silence_library_errors();
   const std::string file = path.string();
   TORCH_CHECK(shard.features.dim() == 2, "write_shard: features must be [N, D]");
   const int64_t rows = shard.features.size(0);
+  if (options.gzip_level < 0 || options.gzip_level > 9) {
+    throw DataError(file + ": gzip level must be in 0..9 (got " + std::to_string(options.gzip_level) + ")");
+  }
+  if (options.gzip_level > 0 && H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0) {
+    throw DataError(file + ": this HDF5 library has no deflate (gzip) filter; write without compression");
+  }
   const std::filesystem::path partial = path.string() + ".partial";
   try {
     const h5::Handle out = h5::checked(H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
                                        H5Fclose, partial.string(), "creating the shard (is the directory writable?)");
-    write_dataset(out.get(), "features", shard.features.to(torch::kFloat32), H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, file);
+    if (options.float16_features) {
+      // The half type serves as file and memory type: torch::kHalf is IEEE half, little-endian here.
+      const h5::Handle half = half_float_type(file);
+      write_dataset(out.get(), "features", shard.features.to(torch::kHalf), half.get(), half.get(), file,
+                    options.gzip_level);
+    } else {
+      write_dataset(out.get(), "features", shard.features.to(torch::kFloat32), H5T_IEEE_F32LE, H5T_NATIVE_FLOAT,
+                    file, options.gzip_level);
+    }
     write_dataset(out.get(), "sample_id", shard.sample_id.to(torch::kInt64), H5T_STD_I64LE, H5T_NATIVE_INT64, file);
     write_dataset(out.get(), "view", shard.view.to(torch::kInt32), H5T_STD_I32LE, H5T_NATIVE_INT32, file);
     const h5::Handle labels = h5::checked(H5Gcreate2(out.get(), "labels", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
@@ -118,7 +149,7 @@ std::string write_shard(const std::filesystem::path& path, const ShardTensors& s
     }
     h5::write_int_attribute(out.get(), "format_version", kShardFormatVersion, file);
     h5::write_int_attribute(out.get(), "feature_dim", shard.features.size(1), file);
-    h5::write_string_attribute(out.get(), "feature_dtype", "float32", file);
+    h5::write_string_attribute(out.get(), "feature_dtype", feature_dtype_name(options), file);
     h5::write_string_attribute(out.get(), "backbone", provenance.backbone, file);
     h5::write_string_attribute(out.get(), "weights_hash", provenance.weights_hash, file);
     h5::write_string_attribute(out.get(), "preprocessing", provenance.preprocessing, file);

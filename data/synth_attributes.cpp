@@ -111,7 +111,9 @@ DatasetManifest write_synth_attributes(const std::filesystem::path& out_dir, con
                          {"noise", std::to_string(options.noise)},
                          {"missing_fraction", std::to_string(options.missing_fraction)}};
 
-  manifest.shards = write_synth_shards(out_dir, rows.features, rows.labels, manifest.tasks, options.rows_per_shard);
+  manifest.shards = write_synth_shards(out_dir, rows.features, rows.labels, manifest.tasks, options.rows_per_shard,
+                                       options.write);
+  manifest.feature_dtype = feature_dtype_name(options.write);
   const int64_t train_end = synth_split_ranges(options.rows).front().end;
   for (size_t t = 0; t < manifest.tasks.size(); ++t) {
     manifest.label_stats[manifest.tasks[t].name] = label_stats(manifest.tasks[t], rows.labels[t].slice(0, 0, train_end));

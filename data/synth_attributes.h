@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "data/dataset_manifest.h"
+#include "data/shard_format.h"
 
 namespace mmoe::data {
 
@@ -23,6 +24,7 @@ struct SynthAttributesOptions {
   double missing_fraction = 0.2;  // per task, in [0, 1)
   uint64_t seed = 0;
   int64_t rows_per_shard = 100000;
+  ShardWriteOptions write;  // feature dtype and compression of the shards
 };
 
 // Writes shards and dataset.yaml into `out_dir` (created if missing; existing dataset files in

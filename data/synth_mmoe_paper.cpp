@@ -127,7 +127,8 @@ DatasetManifest write_synth_mmoe_paper(const std::filesystem::path& out_dir, con
                                      pearson_correlation(data.y1, data.y2)};
 
   manifest.shards = write_synth_shards(out_dir, data.features, {data.y1, data.y2}, manifest.tasks,
-                                       options.rows_per_shard);
+                                       options.rows_per_shard, options.write);
+  manifest.feature_dtype = feature_dtype_name(options.write);
   const int64_t train_rows = synth_split_ranges(options.rows).front().end;
   for (const auto& task : manifest.tasks) manifest.label_stats[task.name] = {train_rows, train_rows, {}};
   save_manifest(out_dir, manifest);

@@ -15,6 +15,7 @@
 #include <torch/torch.h>
 
 #include "data/dataset_manifest.h"
+#include "data/shard_format.h"
 
 namespace mmoe::data {
 
@@ -29,6 +30,7 @@ struct SynthMmoePaperOptions {
   double noise_variance = 0.01;   // σ² of ε_k (the paper's 0.01); >= 0; not a CLI flag
   uint64_t seed = 0;
   int64_t rows_per_shard = 100000;
+  ShardWriteOptions write;  // feature dtype and compression of the shards
 };
 
 // Everything the generator draws, in double precision except the features.

@@ -14,7 +14,8 @@ std::vector<SplitRange> synth_split_ranges(int64_t rows) {
 
 std::vector<ShardEntry> write_synth_shards(const std::filesystem::path& out_dir, const torch::Tensor& features,
                                            const std::vector<torch::Tensor>& labels,
-                                           const std::vector<TaskSchema>& tasks, int64_t rows_per_shard) {
+                                           const std::vector<TaskSchema>& tasks, int64_t rows_per_shard,
+                                           const ShardWriteOptions& write_options) {
   ShardProvenance provenance;
   provenance.backbone = "synthetic";
   provenance.preprocessing = "none";
@@ -30,7 +31,7 @@ std::vector<ShardEntry> write_synth_shards(const std::filesystem::path& out_dir,
       shard.view = torch::zeros({stop - start}, torch::kInt32);
       for (size_t t = 0; t < tasks.size(); ++t) shard.labels[tasks[t].name] = labels[t].slice(0, start, stop);
       const std::string file = fmt::format("{}-{:04d}.h5", range.split, index);
-      const std::string checksum = write_shard(out_dir / file, shard, tasks, provenance);
+      const std::string checksum = write_shard(out_dir / file, shard, tasks, provenance, write_options);
       const auto bytes = static_cast<int64_t>(std::filesystem::file_size(out_dir / file));
       entries.push_back({file, range.split, stop - start, checksum, bytes});
     }

@@ -26,6 +26,7 @@ std::vector<SplitRange> synth_split_ranges(int64_t rows);
 // Returns the manifest entries, in order.
 std::vector<ShardEntry> write_synth_shards(const std::filesystem::path& out_dir, const torch::Tensor& features,
                                            const std::vector<torch::Tensor>& labels,
-                                           const std::vector<TaskSchema>& tasks, int64_t rows_per_shard);
+                                           const std::vector<TaskSchema>& tasks, int64_t rows_per_shard,
+                                           const ShardWriteOptions& write_options = {});
 
 }  // namespace mmoe::data

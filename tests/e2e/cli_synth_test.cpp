@@ -67,6 +67,21 @@ TEST_F(Synth, MmoePaperDatasetTrainsBothRegressionTasks) {
   }
 }
 
+TEST_F(Synth, Float16CompressedShardsVerifyAndTrain) {
+  const auto synth = mmoe({"synth", "--out", "half", "--rows", "2000", "--feature-dim", "16", "--seed", "4",
+                           "--feature-dtype", "float16", "--gzip", "5"});
+  ASSERT_EQ(synth.exit_code, 0) << synth.err;
+  EXPECT_THAT(read_file(test_dir_ / "half" / "dataset.yaml"), HasSubstr("feature_dtype: float16"));
+  const auto verify = mmoe({"data", "verify", (test_dir_ / "half").string()});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  const auto train = mmoe({"train", config_path_.string(), "data.dir=" + (test_dir_ / "half").string(),
+                           "train.epochs=2", "tracking.store=" + store_.string()});
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  EXPECT_EQ(query(store_, "SELECT status FROM runs")[0][0], "finished");
+  EXPECT_EQ(mmoe({"synth", "--out", "x", "--gzip", "10"}).exit_code, 2);
+  EXPECT_EQ(mmoe({"synth", "--out", "x", "--feature-dtype", "bf16"}).exit_code, 2);
+}
+
 TEST_F(Synth, FeatureDimDefaultsToTheKindsOwn) {
   ASSERT_EQ(mmoe({"synth", "--kind", "mmoe-paper", "--out", "p", "--rows", "20"}).exit_code, 0);
   EXPECT_EQ(yaml_number(read_file(test_dir_ / "p" / "dataset.yaml"), "feature_dim"), 100);
