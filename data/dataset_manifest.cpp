@@ -60,6 +60,28 @@ SyntheticInfo parse_synthetic(const YAML::Node& node, const std::string& where) 
   return info;
 }
 
+FeatureStats parse_feature_stats(const YAML::Node& node, int64_t feature_dim, const std::string& where) {
+  if (!node.IsMap()) throw DataError(where + ": key 'feature_stats' must be a mapping (split, rows, mean, std)");
+  const std::string block = where + ": feature_stats";
+  FeatureStats stats;
+  stats.split = read_key<std::string>(node, "split", block);
+  stats.rows = read_key<int64_t>(node, "rows", block);
+  stats.mean = read_key<std::vector<double>>(node, "mean", block);
+  stats.std = read_key<std::vector<double>>(node, "std", block);
+  const auto expected = static_cast<size_t>(feature_dim);
+  if (stats.mean.size() != expected || stats.std.size() != expected) {
+    throw DataError(block + ": mean and std need " + std::to_string(feature_dim) + " values (feature_dim), got " +
+                    std::to_string(stats.mean.size()) + " and " + std::to_string(stats.std.size()));
+  }
+  for (size_t d = 0; d < expected; ++d) {
+    if (!std::isfinite(stats.mean[d]) || !std::isfinite(stats.std[d]) || stats.std[d] < 0.0) {
+      throw DataError(block + ": feature " + std::to_string(d) + " has mean " + std::to_string(stats.mean[d]) +
+                      " and std " + std::to_string(stats.std[d]) + "; both must be finite and std >= 0");
+    }
+  }
+  return stats;
+}
+
 // The shortest text that reads back as the same double (yaml-cpp would print 17 digits).
 std::string shortest_double(double value) {
   if (std::isnan(value)) return ".nan";
@@ -151,6 +173,9 @@ DatasetManifest load_manifest(const std::filesystem::path& dir) {
     manifest.attributes[entry.first.as<std::string>()] = entry.second.as<std::string>();
   }
   if (root["synthetic"]) manifest.synthetic = parse_synthetic(root["synthetic"], where);
+  if (root["feature_stats"]) {
+    manifest.feature_stats = parse_feature_stats(root["feature_stats"], manifest.feature_dim, where);
+  }
   return manifest;
 }
 
@@ -203,6 +228,17 @@ void save_manifest(const std::filesystem::path& dir, const DatasetManifest& mani
       out << YAML::Key << "measured_label_correlation" << YAML::Value
           << shortest_double(*info.measured_label_correlation);
     }
+    out << YAML::EndMap;
+  }
+  if (manifest.feature_stats) {
+    const auto& stats = *manifest.feature_stats;
+    std::vector<std::string> mean, std;
+    for (double v : stats.mean) mean.push_back(shortest_double(v));
+    for (double v : stats.std) std.push_back(shortest_double(v));
+    out << YAML::Key << "feature_stats" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "split" << YAML::Value << stats.split << YAML::Key << "rows" << YAML::Value << stats.rows;
+    out << YAML::Key << "mean" << YAML::Value << YAML::Flow << mean;
+    out << YAML::Key << "std" << YAML::Value << YAML::Flow << std;
     out << YAML::EndMap;
   }
   out << YAML::EndMap;

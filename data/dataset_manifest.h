@@ -39,6 +39,16 @@ struct SyntheticInfo {
   std::optional<double> measured_label_correlation;  // Pearson r of the two tasks' labels, all rows
 };
 
+// Per-feature statistics of one split (optional `feature_stats:` block of dataset.yaml), for
+// model.standardize_features without a pass over the features. Written by `mmoe synth` and
+// `mmoe data import` for the train split; float64 accumulation, population standard deviation.
+struct FeatureStats {
+  std::string split;         // the split they were computed over, e.g. "train"
+  int64_t rows = 0;          // rows of that split
+  std::vector<double> mean;  // [feature_dim]
+  std::vector<double> std;   // [feature_dim], each >= 0
+};
+
 struct DatasetManifest {
   int64_t format_version = kManifestFormatVersion;
   std::string name;
@@ -50,6 +60,7 @@ struct DatasetManifest {
   std::map<std::string, TaskLabelStats> label_stats;  // by task name
   std::map<std::string, std::string> attributes;      // free provenance, e.g. generator settings
   std::optional<SyntheticInfo> synthetic;             // set for generated datasets that record it
+  std::optional<FeatureStats> feature_stats;          // set when the writer computed them
 
   std::vector<std::string> split_names() const;  // in order of first appearance
   int64_t rows_in_split(const std::string& split) const;

@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include "data/feature_statistics.h"
 #include "data/data_error.h"
 #include "data/dataset_info.h"
 #include "data/import_csv.h"
@@ -123,6 +124,8 @@ ImportResult import_dataset(const ImportOptions& options) {
         const auto summary = summarize_labels(labels.tasks[t], labels.labels[t].index_select(0, indices));
         manifest.label_stats[labels.tasks[t].name] = {summary.rows, summary.labelled, summary.class_counts};
       }
+      manifest.feature_stats = make_feature_stats(
+          split_names[static_cast<size_t>(s)], stored_feature_values(features.index_select(0, indices), options.write));
     }
   }
   save_manifest(options.out_dir, manifest);

@@ -32,6 +32,11 @@ inline const char* feature_dtype_name(const ShardWriteOptions& options) {
   return options.float16_features ? "float16" : "float32";
 }
 
+// The feature values a reader gets back from a shard written with `options` (float16 rounds).
+inline torch::Tensor stored_feature_values(const torch::Tensor& features, const ShardWriteOptions& options) {
+  return options.float16_features ? features.to(torch::kHalf).to(torch::kFloat32) : features.to(torch::kFloat32);
+}
+
 // Provenance written into every shard.
 struct ShardProvenance {
   std::string backbone = "none";

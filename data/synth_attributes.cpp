@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "data/feature_statistics.h"
 #include "data/data_error.h"
 #include "data/synth_splits.h"
 
@@ -118,6 +119,8 @@ DatasetManifest write_synth_attributes(const std::filesystem::path& out_dir, con
   for (size_t t = 0; t < manifest.tasks.size(); ++t) {
     manifest.label_stats[manifest.tasks[t].name] = label_stats(manifest.tasks[t], rows.labels[t].slice(0, 0, train_end));
   }
+  manifest.feature_stats =
+      make_feature_stats("train", stored_feature_values(rows.features.slice(0, 0, train_end), options.write));
   save_manifest(out_dir, manifest);
   return manifest;
 }

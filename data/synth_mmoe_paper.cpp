@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "data/feature_statistics.h"
 #include "data/data_error.h"
 #include "data/synth_splits.h"
 
@@ -131,6 +132,8 @@ DatasetManifest write_synth_mmoe_paper(const std::filesystem::path& out_dir, con
   manifest.feature_dtype = feature_dtype_name(options.write);
   const int64_t train_rows = synth_split_ranges(options.rows).front().end;
   for (const auto& task : manifest.tasks) manifest.label_stats[task.name] = {train_rows, train_rows, {}};
+  manifest.feature_stats =
+      make_feature_stats("train", stored_feature_values(data.features.slice(0, 0, train_rows), options.write));
   save_manifest(out_dir, manifest);
   return manifest;
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "data/batch_order.h"
+#include "data/feature_statistics.h"
 #include "models/gate_stats.h"
 #include "models/make_model.h"
 #include "models/masked_loss.h"
@@ -65,8 +66,15 @@ Trainer::Trainer(experiments::Config config, distributed::Communicator& communic
   if (!any_classification) monitor_is_f1_ = false;  // documented fallback: val_loss
   model_ = models::make_model(model_spec(config_, manifest_.feature_dim, std::move(heads)));
   if (config_.model.standardize_features) {
-    const auto [mean, std] = feature_statistics(train_.features);
-    model_->set_feature_statistics(mean, std);
+    // The dataset's own statistics when its writer recorded them for this split, else one pass.
+    const auto& recorded = manifest_.feature_stats;
+    if (recorded && recorded->split == config_.data.train_split && recorded->rows == train_.rows()) {
+      model_->set_feature_statistics(torch::tensor(recorded->mean, torch::kDouble).to(torch::kFloat),
+                                     torch::tensor(recorded->std, torch::kDouble).to(torch::kFloat));
+    } else {
+      const auto [mean, std] = data::feature_statistics(train_.features);
+      model_->set_feature_statistics(mean, std);
+    }
   }
   model_->to(device_);
   optimizer_ = make_optimizer(*model_, config_.optim);

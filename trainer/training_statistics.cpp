@@ -58,23 +58,6 @@ TargetStatistics target_statistics(const torch::Tensor& targets, const std::stri
   return stats;
 }
 
-std::pair<torch::Tensor, torch::Tensor> feature_statistics(const torch::Tensor& features) {
-  TORCH_CHECK(features.dim() == 2 && features.size(0) > 0, "feature_statistics: features must be [N>0, D]");
-  constexpr int64_t kChunkRows = 16384;
-  const int64_t n = features.size(0);
-  auto sum = torch::zeros({features.size(1)}, torch::kDouble);
-  for (int64_t start = 0; start < n; start += kChunkRows) {
-    sum += features.slice(0, start, std::min(n, start + kChunkRows)).to(torch::kDouble).sum(0);
-  }
-  const auto mean = sum / static_cast<double>(n);
-  auto squares = torch::zeros_like(sum);  // centred, for accuracy
-  for (int64_t start = 0; start < n; start += kChunkRows) {
-    squares += (features.slice(0, start, std::min(n, start + kChunkRows)).to(torch::kDouble) - mean).square().sum(0);
-  }
-  const auto std = (squares / static_cast<double>(n)).sqrt();
-  return {mean.to(torch::kFloat), std.to(torch::kFloat)};
-}
-
 void apply_training_statistics(const experiments::Config& config, const data::SplitData& train,
                                std::vector<models::TaskHeadSpec>& heads) {
   using Mode = experiments::LabelWeights::Mode;

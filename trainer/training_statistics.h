@@ -32,10 +32,6 @@ struct TargetStatistics {
 // labelled values. TrainError naming `path` and the output when an output has no labelled value.
 TargetStatistics target_statistics(const torch::Tensor& targets, const std::string& path);
 
-// Features float [N, D] -> (mean [D], std [D]) as float32, population std, accumulated in
-// float64 over row chunks so no [N, D] float64 copy is made.
-std::pair<torch::Tensor, torch::Tensor> feature_statistics(const torch::Tensor& features);
-
 // Fills what heads[t] (built by head_specs, in train.labels order) takes from the training split:
 // balanced class_weights / pos_weight and, with standardize_target, target_mean / target_std.
 void apply_training_statistics(const experiments::Config& config, const data::SplitData& train,

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "data/data_error.h"
+#include "data/feature_statistics.h"
+#include "data/split_data.h"
 #include "data/synth_attributes.h"
 #include "distributed/communicator.h"
 #include "trainer/train_error.h"
@@ -153,6 +155,28 @@ TEST_F(TrainerLoopTest, SameSeedGivesBitwiseIdenticalMetrics) {
     EXPECT_EQ(a.mae, b.mae) << first.last.tasks[t];
     EXPECT_EQ(a.rmse, b.rmse) << first.last.tasks[t];
   }
+}
+
+// The model standardises with the manifest's recorded train statistics; the dataset's own writer
+// computed them from the stored features, so a fresh pass over the loaded split must agree.
+TEST_F(TrainerLoopTest, StandardizationUsesTheTrainSplitStatistics) {
+  auto config = small_config();
+  config.model.standardize_features = true;
+  distributed::LocalCommunicator communicator;
+  Trainer trainer(config, communicator);
+  const auto& recorded = trainer.manifest().feature_stats;
+  ASSERT_TRUE(recorded.has_value());
+  EXPECT_EQ(recorded->split, "train");
+  const auto train = data::load_split(config.data.dir, trainer.manifest(), "train", trainer.manifest().tasks);
+  const auto [mean, std] = data::feature_statistics(train.features);
+  torch::Tensor model_mean, model_inv_std;
+  for (const auto& buffer : trainer.model().named_buffers()) {
+    if (buffer.key() == "input.feature_mean") model_mean = buffer.value();
+    if (buffer.key() == "input.feature_inv_std") model_inv_std = buffer.value();
+  }
+  ASSERT_TRUE(model_mean.defined() && model_inv_std.defined());
+  EXPECT_TRUE(torch::allclose(model_mean, mean, 1e-6, 1e-6));
+  EXPECT_TRUE(torch::allclose(model_inv_std, std.reciprocal(), 1e-5, 1e-6));
 }
 
 TEST_F(TrainerLoopTest, UnknownValidationSplitIsADataErrorBeforeTraining) {

@@ -68,22 +68,6 @@ TEST(TrainingStatistics, TargetStatisticsSkipMissingValuesPerOutput) {
   }
 }
 
-TEST(TrainingStatistics, FeatureStatisticsMatchATwoPassLoopInDoubles) {
-  torch::manual_seed(0);
-  const auto x = torch::randn({40000, 3}) * 7.0 + 1000.0;  // spans chunks; large offset
-  const auto [mean, std] = feature_statistics(x);
-  const auto xd = x.to(torch::kDouble);
-  for (int64_t d = 0; d < 3; ++d) {
-    double sum = 0.0;
-    for (int64_t i = 0; i < x.size(0); ++i) sum += xd[i][d].item<double>();
-    const double m = sum / static_cast<double>(x.size(0));
-    double sq = 0.0;
-    for (int64_t i = 0; i < x.size(0); ++i) sq += std::pow(xd[i][d].item<double>() - m, 2);
-    EXPECT_NEAR(mean[d].item<double>(), m, 1e-3) << d;
-    EXPECT_NEAR(std[d].item<double>(), std::sqrt(sq / static_cast<double>(x.size(0))), 1e-4) << d;
-  }
-}
-
 TEST(TrainingStatistics, ApplyFillsBalancedWeightsAndTargetStatisticsOnlyWhereConfigured) {
   experiments::Config config;
   config.tasks["a"].class_weights.mode = experiments::LabelWeights::Mode::kBalanced;
