@@ -1,5 +1,6 @@
 #include "data/prefetch_loader.h"
 
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -70,10 +71,6 @@ void PrefetchLoader::stop_and_join() noexcept {
 
 bool PrefetchLoader::emit(Batch&& batch) {
   if (emitted_++ < options_.start_batch) return true;
-  if (options_.pin_memory) {
-    batch.features = batch.features.pin_memory();
-    for (auto& label : batch.labels) label = label.pin_memory();
-  }
   std::unique_lock<std::mutex> lock(mutex_);
   changed_.wait(lock, [this] { return stop_ || static_cast<int64_t>(queue_.size()) < options_.prefetch_batches; });
   if (stop_) return false;
@@ -83,17 +80,56 @@ bool PrefetchLoader::emit(Batch&& batch) {
   return true;
 }
 
+namespace {
+
+// One row of a chunk that has been read: the chunk's tensors stay alive while a row refers to it.
+struct RowRef {
+  std::shared_ptr<const Batch> chunk;
+  int64_t row = 0;
+};
+
+// A batch of `refs` gathered row by row (one memcpy per row and tensor) into freshly allocated,
+// optionally page-locked tensors: no window-sized temporary, so memory use and page faults stay
+// at a few batches.
+Batch gather(const std::vector<RowRef>& refs, size_t first, size_t count, bool pin_memory) {
+  const Batch& model = *refs[first].chunk;
+  const auto allocate = [&](const torch::Tensor& like) {
+    auto sizes = like.sizes().vec();
+    sizes[0] = static_cast<int64_t>(count);
+    return torch::empty(sizes, torch::TensorOptions().dtype(like.dtype()).pinned_memory(pin_memory));
+  };
+  Batch batch;
+  batch.features = allocate(model.features);
+  for (const auto& label : model.labels) batch.labels.push_back(allocate(label));
+  const auto copy_rows = [&](torch::Tensor& out, const auto& source_of) {
+    const auto row_bytes = static_cast<size_t>(out.numel() / std::max<int64_t>(1, out.size(0))) * out.element_size();
+    auto* dst = static_cast<char*>(out.data_ptr());
+    for (size_t i = 0; i < count; ++i) {
+      const auto& ref = refs[first + i];
+      const torch::Tensor& src = source_of(*ref.chunk);
+      std::memcpy(dst + i * row_bytes, static_cast<const char*>(src.data_ptr()) + ref.row * row_bytes, row_bytes);
+    }
+  };
+  copy_rows(batch.features, [](const Batch& chunk) -> const torch::Tensor& { return chunk.features; });
+  for (size_t t = 0; t < batch.labels.size(); ++t) {
+    copy_rows(batch.labels[t], [t](const Batch& chunk) -> const torch::Tensor& { return chunk.labels[t]; });
+  }
+  return batch;
+}
+
+}  // namespace
+
 void PrefetchLoader::read_all() {
   std::string current_file = source_.split;
   try {
     std::unique_ptr<ShardRowReader> reader;
     size_t open_shard = 0;
-    const size_t tasks = source_.tasks.size();
-    Batch carry;  // rows of the last window that did not fill a batch
+    std::vector<RowRef> pending;  // rows read and ordered, not yet in a batch
+    size_t next = 0;              // first pending row not yet in a batch
+    const auto batch_rows = static_cast<size_t>(options_.batch_size);
     const auto window_chunks = static_cast<size_t>(options_.shuffle_window_chunks);
     for (size_t first = 0, window = 0; first < chunks_.size(); first += window_chunks, ++window) {
-      std::vector<torch::Tensor> features;
-      std::vector<std::vector<torch::Tensor>> labels(tasks);
+      std::vector<RowRef> rows;
       for (size_t c = first; c < std::min(chunks_.size(), first + window_chunks); ++c) {
         {
           const std::lock_guard<std::mutex> lock(mutex_);
@@ -112,39 +148,30 @@ void PrefetchLoader::read_all() {
           }
         }
         auto part = reader->read_rows(chunk.begin, chunk.end);
-        features.push_back(std::move(part.features));
-        for (size_t t = 0; t < tasks; ++t) labels[t].push_back(std::move(part.labels.at(source_.tasks[t].name)));
+        auto tensors = std::make_shared<Batch>();
+        tensors->features = part.features.contiguous();
+        for (const auto& task : source_.tasks) tensors->labels.push_back(part.labels.at(task.name).contiguous());
+        for (int64_t row = 0; row < chunk.end - chunk.begin; ++row) rows.push_back(RowRef{tensors, row});
       }
       current_file = source_.split;
-      Batch rows;
-      rows.features = features.size() == 1 ? features[0] : torch::cat(features);
-      for (auto& parts : labels) rows.labels.push_back(parts.size() == 1 ? parts[0] : torch::cat(parts));
       if (options_.shuffle) {
-        uint64_t state = mix(mix(mix(options_.seed, static_cast<uint64_t>(options_.epoch)),
-                                 static_cast<uint64_t>(options_.rank)), window);
+        const uint64_t state = mix(mix(mix(options_.seed, static_cast<uint64_t>(options_.epoch)),
+                                       static_cast<uint64_t>(options_.rank)), window);
         auto generator = at::detail::createCPUGenerator(state);
-        const auto order = torch::randperm(rows.features.size(0), generator, torch::kInt64);
-        rows.features = rows.features.index_select(0, order);
-        for (auto& label : rows.labels) label = label.index_select(0, order);
+        const auto order = torch::randperm(static_cast<int64_t>(rows.size()), generator, torch::kInt64);
+        const auto* index = order.data_ptr<int64_t>();
+        for (size_t i = 0; i < rows.size(); ++i) pending.push_back(rows[static_cast<size_t>(index[i])]);
+      } else {
+        pending.insert(pending.end(), rows.begin(), rows.end());
       }
-      if (carry.features.defined() && carry.features.size(0) > 0) {
-        rows.features = torch::cat({carry.features, rows.features});
-        for (size_t t = 0; t < tasks; ++t) rows.labels[t] = torch::cat({carry.labels[t], rows.labels[t]});
+      for (; pending.size() - next >= batch_rows; next += batch_rows) {
+        if (!emit(gather(pending, next, batch_rows, options_.pin_memory))) return;
       }
-      const int64_t available = rows.features.size(0);
-      int64_t start = 0;
-      for (; start + options_.batch_size <= available; start += options_.batch_size) {
-        Batch batch;
-        batch.features = rows.features.slice(0, start, start + options_.batch_size);
-        for (const auto& label : rows.labels) batch.labels.push_back(label.slice(0, start, start + options_.batch_size));
-        if (!emit(std::move(batch))) return;
-      }
-      carry = Batch{};
-      carry.features = rows.features.slice(0, start, available).clone();
-      for (const auto& label : rows.labels) carry.labels.push_back(label.slice(0, start, available).clone());
+      pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(next));
+      next = 0;
     }
-    if (carry.features.defined() && carry.features.size(0) > 0 && !options_.drop_last) {
-      if (!emit(std::move(carry))) return;
+    if (!pending.empty() && !options_.drop_last) {
+      if (!emit(gather(pending, 0, pending.size(), options_.pin_memory))) return;
     }
   } catch (const DataError&) {
     const std::lock_guard<std::mutex> lock(mutex_);
