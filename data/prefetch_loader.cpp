@@ -117,13 +117,34 @@ Batch gather(const std::vector<RowRef>& refs, size_t first, size_t count, bool p
   return batch;
 }
 
+// Feature buffers for chunks, reused once no row refers to them any more: page faults on fresh
+// memory cost more than the reads here (core/heap_tuning.h), and a reader thread's malloc arena
+// returns large freed blocks to the system.
+class FeatureBuffers {
+ public:
+  torch::Tensor take(int64_t rows, int64_t dim) {
+    for (auto& buffer : buffers_) {
+      if (buffer.use_count() == 1 && buffer.size(0) == rows) return buffer;
+    }
+    buffers_.push_back(torch::empty({rows, dim}, torch::kFloat32));
+    return buffers_.back();
+  }
+
+ private:
+  std::vector<torch::Tensor> buffers_;
+};
+
 }  // namespace
 
 void PrefetchLoader::read_all() {
   std::string current_file = source_.split;
   try {
-    std::unique_ptr<ShardRowReader> reader;
-    size_t open_shard = 0;
+    // Shards stay open while the loader lives (the training permutation visits blocks of every
+    // shard in turn); at most kMaxOpenShards at once, the one opened first is closed first.
+    constexpr size_t kMaxOpenShards = 16;
+    std::vector<std::unique_ptr<ShardRowReader>> readers(source_.shards.size());
+    std::deque<size_t> open_order;
+    FeatureBuffers buffers;
     std::vector<RowRef> pending;  // rows read and ordered, not yet in a batch
     size_t next = 0;              // first pending row not yet in a batch
     const auto batch_rows = static_cast<size_t>(options_.batch_size);
@@ -138,18 +159,22 @@ void PrefetchLoader::read_all() {
         const auto& chunk = chunks_[c];
         const auto& span = source_.shards[chunk.shard];
         current_file = span.path.string();
-        if (!reader || open_shard != chunk.shard) {
-          reader.reset();
+        auto& reader = readers[chunk.shard];
+        if (!reader) {
+          if (open_order.size() == kMaxOpenShards) {
+            readers[open_order.front()].reset();
+            open_order.pop_front();
+          }
           reader = std::make_unique<ShardRowReader>(span.path, source_.tasks, source_.feature_dim);
-          open_shard = chunk.shard;
+          open_order.push_back(chunk.shard);
           if (reader->rows() != span.rows) {
             throw DataError(current_file + ": holds " + std::to_string(reader->rows()) + " rows but dataset.yaml says " +
                             std::to_string(span.rows) + "; re-create the dataset");
           }
         }
-        auto part = reader->read_rows(chunk.begin, chunk.end);
         auto tensors = std::make_shared<Batch>();
-        tensors->features = part.features.contiguous();
+        tensors->features = buffers.take(chunk.end - chunk.begin, source_.feature_dim);
+        auto part = reader->read_rows(chunk.begin, chunk.end, tensors->features);
         for (const auto& task : source_.tasks) tensors->labels.push_back(part.labels.at(task.name).contiguous());
         for (int64_t row = 0; row < chunk.end - chunk.begin; ++row) rows.push_back(RowRef{tensors, row});
       }

@@ -1,5 +1,6 @@
 #include "data/shard_reader.h"
 
+#include <cmath>
 #include <optional>
 
 #include "data/data_error.h"
@@ -15,8 +16,10 @@ struct RowSlice {
   int64_t total = 0;
 };
 
+// With `into` (a contiguous tensor of the slice's shape and `dtype`), the rows are read into it.
 torch::Tensor read_dataset(hid_t file_id, const std::string& name, torch::ScalarType dtype, hid_t memory_type,
-                           const std::string& file, const std::optional<RowSlice>& slice = std::nullopt) {
+                           const std::string& file, const std::optional<RowSlice>& slice = std::nullopt,
+                           const torch::Tensor& into = torch::Tensor()) {
   if (!h5::exists(file_id, name)) throw DataError(file + ": dataset '" + name + "' is missing");
   const h5::Handle dataset = h5::checked(H5Dopen2(file_id, name.c_str(), H5P_DEFAULT), H5Dclose, file,
                                          "opening " + name);
@@ -41,7 +44,16 @@ torch::Tensor read_dataset(hid_t file_id, const std::string& name, torch::Scalar
   start[0] = static_cast<hsize_t>(slice->begin);
   count[0] = static_cast<hsize_t>(slice->count);
   std::vector<int64_t> sizes(count.begin(), count.end());
-  auto tensor = torch::empty(sizes, dtype);
+  torch::Tensor tensor;
+  if (into.defined()) {
+    if (into.sizes() != c10::IntArrayRef(sizes) || into.scalar_type() != dtype || !into.is_contiguous()) {
+      throw DataError(file + ": " + name + " rows do not fit the buffer given (" + c10::str(into.sizes()) + " for " +
+                      c10::str(c10::IntArrayRef(sizes)) + ")");
+    }
+    tensor = into;
+  } else {
+    tensor = torch::empty(sizes, dtype);
+  }
   if (tensor.numel() == 0) return tensor;
   const h5::Handle file_space = h5::checked(H5Dget_space(dataset.get()), H5Sclose, file, "reading the shape of " + name);
   h5::check_status(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
@@ -156,6 +168,9 @@ std::string stored_type_name(hid_t dataset, const std::string& file, const std::
 }
 
 void require_finite(const torch::Tensor& features, int64_t first_row, const std::string& file) {
+  // The sum is finite when every value is (or overflowed: then the exact check below passes);
+  // a reduction, so no [N, D] mask is allocated for the common case.
+  if (std::isfinite(features.sum().item<double>())) return;
   if (!torch::isfinite(features).all().item<bool>()) {
     const int64_t row = (~torch::isfinite(features).all(1)).nonzero()[0][0].item<int64_t>();
     throw DataError(file + ": /features row " + std::to_string(first_row + row) +
@@ -260,7 +275,7 @@ ShardRowReader::~ShardRowReader() {
   if (open_) open_->file.close();
 }
 
-ShardTensors ShardRowReader::read_rows(int64_t begin, int64_t end) {
+ShardTensors ShardRowReader::read_rows(int64_t begin, int64_t end, const torch::Tensor& features_into) {
   if (begin < 0 || end < begin || end > rows_) {
     throw DataError(file_name_ + ": rows " + std::to_string(begin) + ".." + std::to_string(end) +
                     " are outside the shard's " + std::to_string(rows_) + " rows");
@@ -269,7 +284,7 @@ ShardTensors ShardRowReader::read_rows(int64_t begin, int64_t end) {
   const RowSlice slice{begin, end - begin, rows_};
   const hid_t id = open_->file.get();
   ShardTensors shard;
-  shard.features = read_dataset(id, "/features", torch::kFloat32, H5T_NATIVE_FLOAT, file_name_, slice);
+  shard.features = read_dataset(id, "/features", torch::kFloat32, H5T_NATIVE_FLOAT, file_name_, slice, features_into);
   require_finite(shard.features, begin, file_name_);
   for (const auto& task : tasks_) shard.labels[task.name] = read_task_labels(id, task, rows_, file_name_, slice);
   return shard;

@@ -45,8 +45,9 @@ class ShardRowReader {
   int64_t rows() const { return rows_; }
   const std::string& file() const { return file_name_; }
   // Rows [begin, end): features float32 [end - begin, D] and labels by task name (sample_id and
-  // view are left undefined).
-  ShardTensors read_rows(int64_t begin, int64_t end);
+  // view are left undefined). With `features_into` (contiguous float32 [end - begin, D]), the
+  // features are read into it (the loader reuses its buffers).
+  ShardTensors read_rows(int64_t begin, int64_t end, const torch::Tensor& features_into = torch::Tensor());
 
  private:
   std::string file_name_;
