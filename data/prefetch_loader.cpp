@@ -120,17 +120,24 @@ Batch gather(const std::vector<RowRef>& refs, size_t first, size_t count, bool p
 // Feature buffers for chunks, reused once no row refers to them any more: page faults on fresh
 // memory cost more than the reads here (core/heap_tuning.h), and a reader thread's malloc arena
 // returns large freed blocks to the system.
+// Every buffer holds chunk_rows rows; a shorter chunk gets its first rows. At most one buffer per
+// chunk that rows still refer to (a window and the rows carried into the next batch).
 class FeatureBuffers {
  public:
-  torch::Tensor take(int64_t rows, int64_t dim) {
+  FeatureBuffers(int64_t chunk_rows, int64_t dim) : chunk_rows_(chunk_rows), dim_(dim) {}
+
+  torch::Tensor take(int64_t rows) {
     for (auto& buffer : buffers_) {
-      if (buffer.use_count() == 1 && buffer.size(0) == rows) return buffer;
+      // Only the pool's own handle on the storage left: no row refers to it any more.
+      if (buffer.storage().use_count() == 1) return buffer.narrow(0, 0, rows);
     }
-    buffers_.push_back(torch::empty({rows, dim}, torch::kFloat32));
-    return buffers_.back();
+    buffers_.push_back(torch::empty({chunk_rows_, dim_}, torch::kFloat32));
+    return buffers_.back().narrow(0, 0, rows);
   }
 
  private:
+  int64_t chunk_rows_;
+  int64_t dim_;
   std::vector<torch::Tensor> buffers_;
 };
 
@@ -144,7 +151,7 @@ void PrefetchLoader::read_all() {
     constexpr size_t kMaxOpenShards = 16;
     std::vector<std::unique_ptr<ShardRowReader>> readers(source_.shards.size());
     std::deque<size_t> open_order;
-    FeatureBuffers buffers;
+    FeatureBuffers buffers(options_.chunk_rows, source_.feature_dim);
     std::vector<RowRef> pending;  // rows read and ordered, not yet in a batch
     size_t next = 0;              // first pending row not yet in a batch
     const auto batch_rows = static_cast<size_t>(options_.batch_size);
@@ -173,7 +180,7 @@ void PrefetchLoader::read_all() {
           }
         }
         auto tensors = std::make_shared<Batch>();
-        tensors->features = buffers.take(chunk.end - chunk.begin, source_.feature_dim);
+        tensors->features = buffers.take(chunk.end - chunk.begin);
         auto part = reader->read_rows(chunk.begin, chunk.end, tensors->features);
         for (const auto& task : source_.tasks) tensors->labels.push_back(part.labels.at(task.name).contiguous());
         for (int64_t row = 0; row < chunk.end - chunk.begin; ++row) rows.push_back(RowRef{tensors, row});
