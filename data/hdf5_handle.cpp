@@ -4,6 +4,12 @@
 
 namespace mmoe::data::h5 {
 
+std::mutex& library_mutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+
 Handle& Handle::operator=(Handle&& other) noexcept {
   if (this != &other) {
     close();

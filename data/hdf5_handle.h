@@ -4,6 +4,7 @@
 #include <hdf5.h>
 
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,10 @@ class Handle {
   hid_t id_ = -1;
   Closer closer_ = nullptr;
 };
+
+// The HDF5 library is a serial build (not thread-safe): every HDF5 call made while another thread
+// may be in the library (the prefetching loader's reader thread) holds this one lock.
+std::mutex& library_mutex();
 
 // Turns off HDF5's own error printing (errors come back as DataError instead).
 void silence_library_errors();

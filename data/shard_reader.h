@@ -1,6 +1,7 @@
 #pragma once
 // Reads a whole shard into memory, validating it against the tasks the manifest declares.
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,5 +29,32 @@ ShardHeader read_shard_header(const std::filesystem::path& path);
 // Reads and validates the labels of one task as read_shard does (same checks, same in-memory
 // encoding), without reading /features; `rows` is the shard's row count (ShardHeader::rows).
 torch::Tensor read_task_labels(const std::filesystem::path& path, const TaskSchema& task, int64_t rows);
+
+// Reads row ranges of one shard with HDF5 hyperslabs (the streaming loader, data.cache none),
+// keeping the file open between reads. The constructor makes read_shard's structure checks on
+// shapes (feature dim, /sample_id and /view rows, every task's labels present); read_rows makes
+// its value checks on the rows read (finite features, label shapes, class ids, 0/1 bits), with
+// the same messages and row numbers of the shard. Every HDF5 call holds h5::library_mutex().
+class ShardRowReader {
+ public:
+  ShardRowReader(const std::filesystem::path& path, std::vector<TaskSchema> tasks, int64_t expected_feature_dim);
+  ShardRowReader(const ShardRowReader&) = delete;
+  ShardRowReader& operator=(const ShardRowReader&) = delete;
+  ~ShardRowReader();
+
+  int64_t rows() const { return rows_; }
+  const std::string& file() const { return file_name_; }
+  // Rows [begin, end): features float32 [end - begin, D] and labels by task name (sample_id and
+  // view are left undefined). With `features_into` (contiguous float32 [end - begin, D]), the
+  // features are read into it (the loader reuses its buffers).
+  ShardTensors read_rows(int64_t begin, int64_t end, const torch::Tensor& features_into = torch::Tensor());
+
+ private:
+  std::string file_name_;
+  std::vector<TaskSchema> tasks_;
+  struct OpenFile;  // the HDF5 file handle (hdf5.h stays out of this header)
+  std::unique_ptr<OpenFile> open_;
+  int64_t rows_ = 0;
+};
 
 }  // namespace mmoe::data

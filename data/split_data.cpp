@@ -56,4 +56,45 @@ SplitData load_split(const std::filesystem::path& dir, const DatasetManifest& ma
   return data;
 }
 
+SplitSource split_source(const std::filesystem::path& dir, const DatasetManifest& manifest, const std::string& split,
+                         const std::vector<TaskSchema>& tasks) {
+  SplitSource source;
+  source.split = split;
+  source.tasks = tasks;
+  source.feature_dim = manifest.feature_dim;
+  int64_t first_row = 0;
+  for (const auto& entry : manifest.shards) {
+    if (entry.split != split) continue;
+    check_recorded_size(dir, entry);
+    source.shards.push_back(ShardSpan{dir / entry.file, first_row, entry.rows});
+    first_row += entry.rows;
+  }
+  if (source.shards.empty()) {
+    std::string list;
+    for (const auto& name : manifest.split_names()) list += (list.empty() ? "" : ", ") + name;
+    throw DataError((dir / kManifestFileName).string() + ": split '" + split + "' has no shards (splits: " +
+                    (list.empty() ? "none" : list) + ")");
+  }
+  if (first_row == 0) throw DataError((dir / kManifestFileName).string() + ": split '" + split + "' is empty (0 rows)");
+  return source;
+}
+
+SplitData load_split_labels(const SplitSource& source) {
+  std::vector<std::vector<torch::Tensor>> labels(source.tasks.size());
+  for (const auto& shard : source.shards) {
+    const auto header = read_shard_header(shard.path);
+    if (header.rows != shard.rows) {
+      throw DataError(shard.path.string() + ": holds " + std::to_string(header.rows) + " rows but dataset.yaml says " +
+                      std::to_string(shard.rows) + "; re-create the dataset");
+    }
+    for (size_t t = 0; t < source.tasks.size(); ++t) {
+      labels[t].push_back(read_task_labels(shard.path, source.tasks[t], header.rows));
+    }
+  }
+  SplitData data;
+  data.split = source.split;
+  for (auto& parts : labels) data.labels.push_back(torch::cat(parts));
+  return data;
+}
+
 }  // namespace mmoe::data

@@ -22,4 +22,29 @@ struct SplitData {
 SplitData load_split(const std::filesystem::path& dir, const DatasetManifest& manifest,
                      const std::string& split, const std::vector<TaskSchema>& tasks);
 
+// Where a split's rows are, without reading them (data.cache none): its shards in manifest order,
+// each with the split row it starts at. Rows are numbered as load_split concatenates them.
+struct ShardSpan {
+  std::filesystem::path path;
+  int64_t first_row = 0;  // split row of the shard's row 0
+  int64_t rows = 0;       // as dataset.yaml says; the loader checks the file against it
+};
+
+struct SplitSource {
+  std::string split;
+  std::vector<ShardSpan> shards;
+  std::vector<TaskSchema> tasks;  // in the model's order
+  int64_t feature_dim = 0;
+  int64_t rows() const { return shards.empty() ? 0 : shards.back().first_row + shards.back().rows; }
+};
+
+// DataError as load_split for a split without shards or rows, or a shard whose size differs from
+// the recorded `bytes`; the shards themselves are opened when read.
+SplitSource split_source(const std::filesystem::path& dir, const DatasetManifest& manifest, const std::string& split,
+                         const std::vector<TaskSchema>& tasks);
+
+// The labels of every shard of the split (no features: SplitData::features stays undefined), with
+// read_task_labels' checks; what the training statistics need when data.cache is none.
+SplitData load_split_labels(const SplitSource& source);
+
 }  // namespace mmoe::data

@@ -20,12 +20,19 @@ enum class ThresholdMode { kRel, kAbs };
 enum class Monitor { kValWeightedF1, kValLoss };  // val_weighted_f1 (max) or val_loss (min)
 enum class DistributedBackend { kAuto, kLocal, kMpi, kNccl };
 enum class ParamGroup { kShared, kExperts, kGates, kTowers };
+enum class DataCache { kNone, kHost, kDevice };  // where a split is held while training
 
 // data: where the feature shards are.
 struct DataConfig {
   std::string dir;                    // required; directory holding dataset.yaml
   std::string train_split = "train";  // split names from dataset.yaml
   std::string val_split = "val";
+  // none: stream from the shards (prefetching loader); host: whole splits in host memory;
+  // device: whole splits on the training device (host on CPU).
+  DataCache cache = DataCache::kHost;
+  int64_t prefetch_batches = 4;       // >= 1; cache none: batches read ahead
+  int64_t shuffle_window_chunks = 8;  // >= 1; cache none: rows shuffle within this many chunks
+  int64_t chunk_rows = 4096;          // >= 1; cache none: rows per read
 };
 
 // model.shared_layer: optional Linear -> BatchNorm -> ReLU -> Dropout before the experts.
@@ -167,5 +174,6 @@ const char* to_string(ThresholdMode value);
 const char* to_string(Monitor value);
 const char* to_string(DistributedBackend value);
 const char* to_string(ParamGroup value);
+const char* to_string(DataCache value);
 
 }  // namespace mmoe::experiments

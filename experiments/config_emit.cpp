@@ -195,6 +195,10 @@ std::string to_yaml(const Config& config) {
   w.string(1, "dir", config.data.dir);
   w.string(1, "train_split", config.data.train_split);
   w.string(1, "val_split", config.data.val_split);
+  w.scalar(1, "cache", to_string(config.data.cache));
+  w.integer(1, "prefetch_batches", config.data.prefetch_batches);
+  w.integer(1, "shuffle_window_chunks", config.data.shuffle_window_chunks);
+  w.integer(1, "chunk_rows", config.data.chunk_rows);
   emit_model(config.model, w);
   emit_tasks(config.tasks, w);
   emit_optim(config.optim, w);

@@ -103,6 +103,15 @@ const char* to_string(ParamGroup value) {
   bad_enum("ParamGroup", static_cast<int>(value));
 }
 
+const char* to_string(DataCache value) {
+  switch (value) {
+    case DataCache::kNone: return "none";
+    case DataCache::kHost: return "host";
+    case DataCache::kDevice: return "device";
+  }
+  bad_enum("DataCache", static_cast<int>(value));
+}
+
 template <>
 const std::vector<ModelType>& all_values<ModelType>() {
   static const std::vector<ModelType> values = {ModelType::kMmoe, ModelType::kOmoe,
@@ -169,6 +178,12 @@ template <>
 const std::vector<ParamGroup>& all_values<ParamGroup>() {
   static const std::vector<ParamGroup> values = {ParamGroup::kShared, ParamGroup::kExperts,
                                                  ParamGroup::kGates, ParamGroup::kTowers};
+  return values;
+}
+
+template <>
+const std::vector<DataCache>& all_values<DataCache>() {
+  static const std::vector<DataCache> values = {DataCache::kNone, DataCache::kHost, DataCache::kDevice};
   return values;
 }
 

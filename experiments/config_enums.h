@@ -35,6 +35,8 @@ template <>
 const std::vector<DistributedBackend>& all_values<DistributedBackend>();
 template <>
 const std::vector<ParamGroup>& all_values<ParamGroup>();
+template <>
+const std::vector<DataCache>& all_values<DataCache>();
 
 // The YAML spellings of every value, e.g. {"relu", "gelu", "silu", "tanh"}.
 template <typename Enum>

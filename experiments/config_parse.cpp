@@ -12,6 +12,10 @@ DataConfig parse_data(const MapReader& section) {
   section.read("dir", &data.dir);
   section.read("train_split", &data.train_split);
   section.read("val_split", &data.val_split);
+  section.read_enum("cache", &data.cache);
+  section.read("prefetch_batches", &data.prefetch_batches);
+  section.read("shuffle_window_chunks", &data.shuffle_window_chunks);
+  section.read("chunk_rows", &data.chunk_rows);
   return data;
 }
 
@@ -141,7 +145,8 @@ Config parse_config(const YAML::Node& root, const ConfigSources& sources) {
                             "distributed", "tracking"},
                            sources);
   Config config;
-  config.data = parse_data(document.child("data", {"dir", "train_split", "val_split"}));
+  config.data = parse_data(document.child("data", {"dir", "train_split", "val_split", "cache", "prefetch_batches",
+                                                             "shuffle_window_chunks", "chunk_rows"}));
   config.model = parse_model(document.child(
       "model",
       {"type", "num_experts", "expert_hidden", "activation", "expert_dropout", "tower_hidden",

@@ -88,6 +88,9 @@ void validate_data(const DataConfig& data, const Bounds& check) {
   }
   check.non_empty("data.train_split", data.train_split, "name a split of dataset.yaml");
   check.non_empty("data.val_split", data.val_split, "name a split of dataset.yaml");
+  check.at_least("data.prefetch_batches", data.prefetch_batches, 1);
+  check.at_least("data.shuffle_window_chunks", data.shuffle_window_chunks, 1);
+  check.at_least("data.chunk_rows", data.chunk_rows, 1);
 }
 
 void validate_model(const ModelConfig& model, const Bounds& check) {

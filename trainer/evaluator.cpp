@@ -4,19 +4,19 @@
 
 namespace mmoe::trainer {
 
-SplitEvaluation evaluate_split(models::MultiTaskModelImpl& model, const data::SplitData& split, int64_t batch_size,
-                               const torch::Device& device) {
+SplitEvaluation evaluate_batches(models::MultiTaskModelImpl& model,
+                                 const std::function<std::optional<data::Batch>()>& next_batch,
+                                 const torch::Device& device) {
   torch::NoGradGuard no_grad;
   const bool was_training = model.is_training();
   model.eval();
   const auto& heads = model.tasks();
   std::vector<TaskMetricAccumulator> accumulators;
   for (const auto& head : heads) accumulators.emplace_back(head);
-  for (int64_t start = 0; start < split.rows(); start += batch_size) {
-    const int64_t end = std::min(split.rows(), start + batch_size);
-    const auto x = split.features.slice(0, start, end).to(device);
+  while (auto batch = next_batch()) {
+    const auto x = batch->features.to(device);
     std::vector<torch::Tensor> labels;
-    for (const auto& label : split.labels) labels.push_back(label.slice(0, start, end).to(device));
+    for (const auto& label : batch->labels) labels.push_back(label.to(device));
     const auto out = model.forward(x);
     const auto denominators = models::loss_denominators(labels, heads);
     const auto losses = models::masked_task_losses(out.task_outputs, labels, heads, denominators);
@@ -33,6 +33,23 @@ SplitEvaluation evaluate_split(models::MultiTaskModelImpl& model, const data::Sp
     evaluation.weighted_loss += heads[t].loss_weight * evaluation.tasks.back().loss.value_or(0.0);
   }
   return evaluation;
+}
+
+SplitEvaluation evaluate_split(models::MultiTaskModelImpl& model, const data::SplitData& split, int64_t batch_size,
+                               const torch::Device& device) {
+  int64_t start = 0;
+  return evaluate_batches(
+      model,
+      [&]() -> std::optional<data::Batch> {
+        if (start >= split.rows()) return std::nullopt;
+        const int64_t end = std::min(split.rows(), start + batch_size);
+        data::Batch batch;
+        batch.features = split.features.slice(0, start, end);
+        for (const auto& label : split.labels) batch.labels.push_back(label.slice(0, start, end));
+        start = end;
+        return batch;
+      },
+      device);
 }
 
 }  // namespace mmoe::trainer

@@ -1,9 +1,12 @@
 #pragma once
 // Runs the model over a whole split without gradients and returns per-task scores and losses.
+#include <functional>
+#include <optional>
 #include <vector>
 
 #include <torch/torch.h>
 
+#include "data/prefetch_loader.h"
 #include "data/split_data.h"
 #include "models/multitask_model.h"
 #include "trainer/task_metrics.h"
@@ -15,6 +18,12 @@ struct SplitEvaluation {
   double weighted_loss = 0.0;     // sum_t loss_weight_t * mean loss_t
 };
 
+// Batches from `next_batch` until it returns nullopt (e.g. a PrefetchLoader streaming a split).
+SplitEvaluation evaluate_batches(models::MultiTaskModelImpl& model,
+                                 const std::function<std::optional<data::Batch>()>& next_batch,
+                                 const torch::Device& device);
+
+// The split held in memory, in row order, `batch_size` rows at a time.
 SplitEvaluation evaluate_split(models::MultiTaskModelImpl& model, const data::SplitData& split, int64_t batch_size,
                                const torch::Device& device);
 

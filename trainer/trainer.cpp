@@ -3,8 +3,8 @@
 #include <chrono>
 #include <cmath>
 
-#include "data/batch_order.h"
 #include "data/feature_statistics.h"
+#include "data/shard_reader.h"
 #include "models/gate_stats.h"
 #include "models/make_model.h"
 #include "models/masked_loss.h"
@@ -44,6 +44,26 @@ std::optional<double> mean_weighted_f1(const std::vector<TaskScores>& scores) {
   return sum / count;
 }
 
+// Features mean and population std as feature_statistics computes them (two passes in float64),
+// over a split streamed in row order.
+std::pair<torch::Tensor, torch::Tensor> streamed_feature_statistics(const data::SplitSource& source,
+                                                                    const data::LoaderOptions& options) {
+  const std::vector<data::RowRange> all = {data::RowRange{0, source.rows()}};
+  auto sum = torch::zeros({source.feature_dim}, torch::kDouble);
+  {
+    data::PrefetchLoader loader(source, all, options);
+    while (auto batch = loader.next()) sum += batch->features.to(torch::kDouble).sum(0);
+  }
+  const auto mean = sum / static_cast<double>(source.rows());
+  auto squares = torch::zeros_like(sum);
+  {
+    data::PrefetchLoader loader(source, all, options);
+    while (auto batch = loader.next()) squares += (batch->features.to(torch::kDouble) - mean).square().sum(0);
+  }
+  const auto std = (squares / static_cast<double>(source.rows())).sqrt();
+  return {mean.to(torch::kFloat), std.to(torch::kFloat)};
+}
+
 }  // namespace
 
 Trainer::Trainer(experiments::Config config, distributed::Communicator& communicator,
@@ -53,8 +73,31 @@ Trainer::Trainer(experiments::Config config, distributed::Communicator& communic
   if (config_.train.num_threads > 0) torch::set_num_threads(static_cast<int>(config_.train.num_threads));
   manifest_ = data::load_manifest(config_.data.dir);
   const auto tasks = select_tasks(config_, manifest_);
-  train_ = data::load_split(config_.data.dir, manifest_, config_.data.train_split, tasks);
-  val_ = data::load_split(config_.data.dir, manifest_, config_.data.val_split, tasks);
+  const bool streaming = config_.data.cache == experiments::DataCache::kNone;
+  if (streaming) {
+    train_source_ = data::split_source(config_.data.dir, manifest_, config_.data.train_split, tasks);
+    val_source_ = data::split_source(config_.data.dir, manifest_, config_.data.val_split, tasks);
+    train_ = data::load_split_labels(train_source_);
+    for (const auto& shard : val_source_.shards) {
+      const auto header = data::read_shard_header(shard.path);  // fail before the run, not at epoch 1
+      (void)header;
+    }
+  } else {
+    train_ = data::load_split(config_.data.dir, manifest_, config_.data.train_split, tasks);
+    val_ = data::load_split(config_.data.dir, manifest_, config_.data.val_split, tasks);
+  }
+  const int64_t train_rows = streaming ? train_source_.rows() : train_.rows();
+  data::RowSamplerOptions sampling;
+  sampling.rows = train_rows;
+  sampling.world_size = communicator_.world_size();
+  sampling.rank = communicator_.rank();
+  sampling.mode = data::SamplerMode::kTrain;
+  sampling.batch_size = config_.train.batch_size;
+  // Drop a ragged last batch only when a rank has a full one (BatchNorm needs > 1 row).
+  sampling.drop_last = train_rows / sampling.world_size >= config_.train.batch_size;
+  sampling.seed = config_.train.seed;
+  sampling.block_rows = streaming ? config_.data.chunk_rows : 1;
+  sampler_.emplace(sampling);
 
   torch::manual_seed(config_.train.seed);
   auto heads = head_specs(config_, tasks);
@@ -66,14 +109,22 @@ Trainer::Trainer(experiments::Config config, distributed::Communicator& communic
   if (!any_classification) monitor_is_f1_ = false;  // documented fallback: val_loss
   model_ = models::make_model(model_spec(config_, manifest_.feature_dim, std::move(heads)));
   if (config_.model.standardize_features) {
-    // The dataset's own statistics when its writer recorded them for this split, else one pass.
+    // The dataset's own statistics when its writer recorded them for this split, else one pass
+    // (streamed from the shards with data.cache none).
     const auto& recorded = manifest_.feature_stats;
-    if (recorded && recorded->split == config_.data.train_split && recorded->rows == train_.rows()) {
+    if (recorded && recorded->split == config_.data.train_split && recorded->rows == train_rows) {
       model_->set_feature_statistics(torch::tensor(recorded->mean, torch::kDouble).to(torch::kFloat),
                                      torch::tensor(recorded->std, torch::kDouble).to(torch::kFloat));
     } else {
-      const auto [mean, std] = data::feature_statistics(train_.features);
+      const auto [mean, std] = streaming ? streamed_feature_statistics(train_source_, loader_options(8192, 1))
+                                         : data::feature_statistics(train_.features);
       model_->set_feature_statistics(mean, std);
+    }
+  }
+  if (config_.data.cache == experiments::DataCache::kDevice && device_ != torch::Device(torch::kCPU)) {
+    for (auto* split : {&train_, &val_}) {
+      split->features = split->features.to(device_);
+      for (auto& label : split->labels) label = label.to(device_);
     }
   }
   model_->to(device_);
@@ -94,6 +145,31 @@ Trainer::Trainer(experiments::Config config, distributed::Communicator& communic
   }
 }
 
+data::LoaderOptions Trainer::loader_options(int64_t batch_size, int64_t epoch) const {
+  data::LoaderOptions options;
+  options.batch_size = batch_size;
+  options.chunk_rows = config_.data.chunk_rows;
+  options.prefetch_batches = config_.data.prefetch_batches;
+  options.shuffle_window_chunks = config_.data.shuffle_window_chunks;
+  options.seed = config_.train.seed;
+  options.epoch = epoch;
+  options.rank = communicator_.rank();
+  options.pin_memory = device_.is_cuda() && torch::cuda::is_available();
+  return options;
+}
+
+SplitEvaluation Trainer::evaluate_val() {
+  if (config_.data.cache != experiments::DataCache::kNone) {
+    return evaluate_split(*model_, val_, config_.train.eval_batch_size, device_);
+  }
+  // Streamed in row order. Every rank evaluates the whole split, as with the cached splits: the
+  // evaluator does not reduce metrics across ranks yet (the sampler's evaluation partition is
+  // there for when it does).
+  data::PrefetchLoader loader(val_source_, {data::RowRange{0, val_source_.rows()}},
+                              loader_options(config_.train.eval_batch_size, 0));
+  return evaluate_batches(*model_, [&] { return loader.next(); }, device_);
+}
+
 std::string Trainer::monitor_name() const { return monitor_is_f1_ ? "val_weighted_f1" : "val_loss"; }
 
 void Trainer::check_stop(int64_t epoch, int64_t step) const {
@@ -106,10 +182,26 @@ void Trainer::check_stop(int64_t epoch, int64_t step) const {
 double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, EpochReport& report) {
   model_->train();
   const auto& heads = model_->tasks();
-  const int64_t batch_size = config_.train.batch_size;
-  const auto order = data::epoch_permutation(train_.rows(), config_.train.seed, epoch);
-  // Drop a ragged last batch only when there is a full one (BatchNorm needs > 1 row).
-  const auto batches = data::split_into_batches(order, batch_size, train_.rows() >= batch_size);
+  const int64_t steps = sampler_->batches_per_epoch();
+  std::unique_ptr<data::PrefetchLoader> loader;
+  if (config_.data.cache == experiments::DataCache::kNone) {
+    auto options = loader_options(config_.train.batch_size, epoch);
+    options.shuffle = true;
+    options.drop_last = sampler_->options().drop_last;
+    loader = std::make_unique<data::PrefetchLoader>(train_source_, sampler_->epoch_ranges(epoch), options);
+  } else {
+    sampler_->set_epoch(epoch);
+  }
+  const auto next_batch = [&]() -> std::optional<data::Batch> {
+    if (loader) return loader->next();
+    const auto index = sampler_->next_batch();
+    if (!index) return std::nullopt;
+    const auto rows = index->to(train_.features.device());
+    data::Batch batch;
+    batch.features = train_.features.index_select(0, rows);
+    for (const auto& label : train_.labels) batch.labels.push_back(label.index_select(0, rows));
+    return batch;
+  };
   const auto layout = model_->gate_layout();
   std::optional<models::GateStatsAccumulator> gate_stats;
   if (layout.has_gates()) {
@@ -121,12 +213,14 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
   const auto start = Clock::now();
   double loss_sum = 0.0;
   int64_t rows_seen = 0;
-  for (size_t b = 0; b < batches.size(); ++b) {
+  int64_t b = 0;
+  for (;; ++b) {
     check_stop(epoch, global_step_);
-    const auto& index = batches[b];
-    const auto x = train_.features.index_select(0, index).to(device_);
+    auto batch = next_batch();
+    if (!batch) break;
+    const auto x = batch->features.to(device_);
     std::vector<torch::Tensor> labels;
-    for (const auto& label : train_.labels) labels.push_back(label.index_select(0, index).to(device_));
+    for (const auto& label : batch->labels) labels.push_back(label.to(device_));
     // Each task's loss is normalised by the weight of its labelled rows in the global batch.
     const auto local_denominators = models::loss_denominators(labels, heads);
     std::vector<torch::Tensor> global_denominators = {local_denominators.clone()};
@@ -164,13 +258,13 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
       train_metrics[t].add_predictions(out.task_outputs[t], labels[t]);
     }
     loss_sum += loss;
-    rows_seen += index.size(0);
-    if ((b + 1) % static_cast<size_t>(config_.train.log_every_steps) == 0 || b + 1 == batches.size()) {
+    rows_seen += x.size(0);
+    if ((b + 1) % config_.train.log_every_steps == 0 || b + 1 == steps) {
       StepProgress progress;
       progress.epoch = epoch;
       progress.epochs = config_.train.epochs;
-      progress.step_in_epoch = static_cast<int64_t>(b + 1);
-      progress.steps_in_epoch = static_cast<int64_t>(batches.size());
+      progress.step_in_epoch = b + 1;
+      progress.steps_in_epoch = steps;
       progress.global_step = global_step_;
       progress.loss = loss;
       progress.epoch_elapsed_seconds = seconds_since(start);
@@ -187,7 +281,7 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
         models::collapse_warnings(report.gates, report.gate_names, config_.model.gate.collapse_threshold);
   }
   for (auto& metrics : train_metrics) report.train.push_back(metrics.scores());
-  return batches.empty() ? 0.0 : loss_sum / static_cast<double>(batches.size());
+  return b == 0 ? 0.0 : loss_sum / static_cast<double>(b);
 }
 
 TrainSummary Trainer::train(TrainingObserver& observer) {
@@ -202,7 +296,7 @@ TrainSummary Trainer::train(TrainingObserver& observer) {
     report.train_loss = train_one_epoch(epoch, observer, report);
     report.global_step = global_step_;
 
-    const auto evaluation = evaluate_split(*model_, val_, config_.train.eval_batch_size, device_);
+    const auto evaluation = evaluate_val();
     report.val = evaluation.tasks;
     report.val_loss = evaluation.weighted_loss;
     report.monitor = summary.monitor;

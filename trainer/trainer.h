@@ -12,11 +12,14 @@
 #include <torch/torch.h>
 
 #include "data/dataset_manifest.h"
+#include "data/prefetch_loader.h"
+#include "data/row_sampler.h"
 #include "data/split_data.h"
 #include "distributed/communicator.h"
 #include "experiments/config.h"
 #include "models/multitask_model.h"
 #include "trainer/epoch_report.h"
+#include "trainer/evaluator.h"
 #include "trainer/optimizer_setup.h"
 #include "trainer/plateau_scheduler.h"
 
@@ -39,14 +42,21 @@ class Trainer {
  private:
   double train_one_epoch(int64_t epoch, TrainingObserver& observer, EpochReport& report);
   void check_stop(int64_t epoch, int64_t step) const;
+  data::LoaderOptions loader_options(int64_t batch_size, int64_t epoch) const;
+  SplitEvaluation evaluate_val();
 
   experiments::Config config_;
   distributed::Communicator& communicator_;
   const std::atomic<bool>* stop_requested_;
   torch::Device device_{torch::kCPU};
   data::DatasetManifest manifest_;
+  // data.cache host / device: whole splits (on device_ for device). none: labels of the train
+  // split only (for the training statistics); rows stream from the sources.
   data::SplitData train_;
   data::SplitData val_;
+  data::SplitSource train_source_;
+  data::SplitSource val_source_;
+  std::optional<data::RowSampler> sampler_;  // this rank's training rows
   models::MultiTaskModel model_;
   GroupedOptimizer optimizer_;
   std::optional<PlateauScheduler> scheduler_;

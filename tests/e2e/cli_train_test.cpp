@@ -116,6 +116,29 @@ TEST_F(Training, SigtermMarksTheRunInterrupted) {
   EXPECT_EQ(runs[0][0], "interrupted");
 }
 
+TEST_F(Training, StreamsFromTheShardsWithDataCacheNone) {
+  // data.cache none: the prefetching loader reads the shards during training; the run must
+  // finish, be recorded with the key, and learn as the cached run does (chance levels as above).
+  const auto r = mmoe(train_args({"data.cache=none", "data.chunk_rows=64", "data.prefetch_batches=2"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("finished"));
+  EXPECT_EQ(query(store_, "SELECT status FROM runs")[0][0], "finished");
+  EXPECT_EQ(query(store_, "SELECT value FROM params WHERE key = 'data.cache'")[0][0], "none");
+  EXPECT_EQ(query(store_, "SELECT count(DISTINCT epoch) FROM metrics WHERE key = 'val_weighted_f1'")[0][0], "6");
+  EXPECT_GT(final_val("category", "weighted_f1"), 0.5);
+  EXPECT_LT(final_val("price", "rmse"), 0.9);
+}
+
+TEST_F(Training, DataCacheNoneRefusesATruncatedShardNamingIt) {
+  const auto dir = test_dir_ / "broken";
+  ASSERT_EQ(mmoe({"synth", "--out", dir.string(), "--rows", "300", "--seed", "1"}).exit_code, 0);
+  const auto shard = dir / "train-0000.h5";
+  std::filesystem::resize_file(shard, std::filesystem::file_size(shard) / 2);
+  const auto r = mmoe(train_args({"data.cache=none", "data.dir=" + dir.string()}));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("train-0000.h5"));
+}
+
 TEST_F(Training, SynthIsDeterministicBySeed) {
   for (const char* dir : {"a", "b"}) {
     ASSERT_EQ(mmoe({"synth", "--out", dir, "--rows", "200", "--seed", "9"}).exit_code, 0);

@@ -18,6 +18,10 @@ TEST(ConfigDefaults, EveryKeyHasItsDocumentedDefault) {
   EXPECT_EQ(c.data.dir, "/data/fish");
   EXPECT_EQ(c.data.train_split, "train");
   EXPECT_EQ(c.data.val_split, "val");
+  EXPECT_EQ(c.data.cache, DataCache::kHost);
+  EXPECT_EQ(c.data.prefetch_batches, 4);
+  EXPECT_EQ(c.data.shuffle_window_chunks, 8);
+  EXPECT_EQ(c.data.chunk_rows, 4096);
   EXPECT_EQ(c.model.type, ModelType::kMmoe);
   EXPECT_EQ(c.model.num_experts, 8);
   EXPECT_EQ(c.model.expert_hidden, (std::vector<int64_t>{256, 128}));
@@ -77,6 +81,10 @@ data:
   dir: /data/fashion
   train_split: trn
   val_split: dev
+  cache: none
+  prefetch_batches: 2
+  shuffle_window_chunks: 16
+  chunk_rows: 1024
 model:
   type: single_task
   num_experts: 6
@@ -151,6 +159,10 @@ TEST(ConfigDefaults, AFileSetsEveryKey) {
   EXPECT_EQ(c.data.dir, "/data/fashion");
   EXPECT_EQ(c.data.train_split, "trn");
   EXPECT_EQ(c.data.val_split, "dev");
+  EXPECT_EQ(c.data.cache, DataCache::kNone);
+  EXPECT_EQ(c.data.prefetch_batches, 2);
+  EXPECT_EQ(c.data.shuffle_window_chunks, 16);
+  EXPECT_EQ(c.data.chunk_rows, 1024);
   EXPECT_EQ(c.model.type, ModelType::kSingleTask);
   EXPECT_EQ(c.model.num_experts, 6);
   EXPECT_EQ(c.model.expert_hidden, (std::vector<int64_t>{512, 256, 64}));

@@ -201,6 +201,8 @@ TEST(ConfigErrors, UnknownEnumValuesListTheValidOnes) {
             "cfg.yaml: scheduler.threshold_mode: must be one of rel, abs (got 'relative')");
   EXPECT_EQ(error_of(with_dir("train: {monitor: val_f1}\n")),
             "cfg.yaml: train.monitor: must be one of val_weighted_f1, val_loss (got 'val_f1')");
+  EXPECT_EQ(error_of("data: {dir: /d, cache: ram}\n"),
+            "cfg.yaml: data.cache: must be one of none, host, device (got 'ram')");
   EXPECT_EQ(error_of(with_dir("distributed: {backend: gloo}\n")),
             "cfg.yaml: distributed.backend: must be one of auto, local, mpi, nccl (got 'gloo')");
 }

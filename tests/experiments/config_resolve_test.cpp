@@ -18,7 +18,8 @@ using testing::load;
 using testing::param;
 
 const char* const kDefaultResolved =
-    "data:\n  dir: /data/fish\n  train_split: train\n  val_split: val\n"
+    "data:\n  dir: /data/fish\n  train_split: train\n  val_split: val\n  cache: host\n  prefetch_batches: 4\n"
+    "  shuffle_window_chunks: 8\n  chunk_rows: 4096\n"
     "model:\n  type: mmoe\n  num_experts: 8\n  expert_hidden: [256, 128]\n  activation: relu\n"
     "  expert_dropout: 0\n  tower_hidden: [64]\n  tower_dropout: 0\n"
     "  gate:\n    temperature: 1\n    top_k: 0\n    noisy: false\n"
@@ -50,6 +51,10 @@ Config awkward_config() {
   c.data.dir = "/data/with space/and: colon";
   c.data.train_split = "123";
   c.data.val_split = "yes";
+  c.data.cache = DataCache::kNone;
+  c.data.prefetch_batches = 1;
+  c.data.shuffle_window_chunks = 123;
+  c.data.chunk_rows = 7;
   c.model.type = ModelType::kSingleTask;
   c.model.num_experts = 2;
   c.model.activation = Activation::kTanh;
@@ -116,6 +121,7 @@ TEST(ConfigResolve, ToYamlRoundTripsExactly) {
        {"\n  tower_dropout: 0.7\n", "\n    top_k: 5\n    noisy: true\n",
         "\n    collapse_threshold: 0.9999999999999999\n", "\n  standardize_features: true\n",
         "\n  bottom_hidden: [3, 1]\n",
+        "\n  cache: none\n  prefetch_batches: 1\n  shuffle_window_chunks: 123\n  chunk_rows: 7\n",
         "\n  ple:\n    levels: 4\n    shared_experts: 5\n    task_experts: 6\n",
         "\n  loss_weighting: uncertainty\n  param_budget: 9223372036854775807\n",
         "\n    class_weights: [0.30000000000000004, 1e-300, 2]\n    pos_weight: balanced\n",
@@ -171,7 +177,8 @@ TEST(ConfigResolve, ParamsOfTheDefaultsListEveryKeySorted) {
   std::vector<std::string> keys;
   for (const auto& entry : loaded.params) keys.push_back(entry.first);
   const std::vector<std::string> expected = {
-      "data.dir", "data.train_split", "data.val_split",
+      "data.cache", "data.chunk_rows", "data.dir", "data.prefetch_batches",
+      "data.shuffle_window_chunks", "data.train_split", "data.val_split",
       "distributed.backend", "distributed.bucket_mb", "distributed.timeout_s",
       "model.activation", "model.bottom_hidden", "model.expert_dropout", "model.expert_hidden",
       "model.gate.collapse_threshold", "model.gate.load_balance_weight", "model.gate.noisy",
@@ -202,6 +209,8 @@ TEST(ConfigResolve, ParamsOfTheDefaultsListEveryKeySorted) {
   EXPECT_EQ(param(loaded, "train.monitor"), "val_weighted_f1");
   EXPECT_EQ(param(loaded, "tracking.run_name"), "");
   EXPECT_EQ(param(loaded, "data.dir"), "/data/fish");
+  EXPECT_EQ(param(loaded, "data.cache"), "host");
+  EXPECT_EQ(param(loaded, "data.prefetch_batches"), "4");
 }
 
 TEST(ConfigResolve, ParamsFlattenTasksGroupsAndTags) {
@@ -230,7 +239,7 @@ TEST(ConfigResolve, ParamsFlattenTasksGroupsAndTags) {
   EXPECT_EQ(param(loaded, "tracking.run_name"), "run: 1");
   EXPECT_EQ(param(loaded, "model.tower_hidden"), "[]");
   EXPECT_EQ(param(loaded, "tasks"), "<absent>");
-  EXPECT_EQ(loaded.params.size(), 51u + 2u * 7u + 1u + 2u);
+  EXPECT_EQ(loaded.params.size(), 55u + 2u * 7u + 1u + 2u);
   for (std::size_t i = 1; i < loaded.params.size(); ++i) {
     EXPECT_LT(loaded.params[i - 1].first, loaded.params[i].first);
   }

@@ -180,6 +180,17 @@ INSTANTIATE_TEST_SUITE_P(
                   "cfg.yaml: tracking.experiment: must not be empty; name the experiment the "
                   "run belongs to, e.g. default"}));
 
+TEST(ConfigValues, LoaderSettingsAreAtLeastOne) {
+  EXPECT_EQ(error_of("data: {dir: /d, prefetch_batches: 0}\n"),
+            "cfg.yaml: data.prefetch_batches: must be >= 1 (got 0)");
+  EXPECT_EQ(error_of("data: {dir: /d, shuffle_window_chunks: 0}\n"),
+            "cfg.yaml: data.shuffle_window_chunks: must be >= 1 (got 0)");
+  EXPECT_EQ(error_of("data: {dir: /d, chunk_rows: -4}\n"), "cfg.yaml: data.chunk_rows: must be >= 1 (got -4)");
+  const Config c = load("data: {dir: /d, cache: device, prefetch_batches: 1, shuffle_window_chunks: 1, chunk_rows: 1}\n").config;
+  EXPECT_EQ(c.data.cache, DataCache::kDevice);
+  EXPECT_EQ(c.data.chunk_rows, 1);
+}
+
 TEST(ConfigValues, SplitNamesMustNotBeEmpty) {
   EXPECT_EQ(error_of("data: {dir: /d, train_split: ''}\n"),
             "cfg.yaml: data.train_split: must not be empty; name a split of dataset.yaml");

@@ -1,0 +1,241 @@
+// The prefetching loader (data.cache none) against load_split as the oracle: over an epoch each
+// rank gets exactly the rows the sampler assigns it (features and labels, missing labels and a
+// float16 shard included), in an order fixed by (seed, epoch, rank); evaluation streams in row
+// order; a bad shard surfaces as a DataError naming the file; stopping early never hangs.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <future>
+#include <thread>
+#include <vector>
+
+#include "data_test_util.h"
+#include "data/prefetch_loader.h"
+#include "data/row_sampler.h"
+#include "data/shard_writer.h"
+#include "data/split_data.h"
+
+namespace mmoe::data {
+namespace {
+
+using testing::bitwise_equal;
+using testing::contains;
+using testing::fish_tasks;
+
+constexpr int64_t kDim = 3;
+
+class PrefetchLoaderTest : public testing::DataDirTest {
+ protected:
+  // Three train shards of 7, 10 and 5 rows (22 in all); features made unique per shard by an
+  // offset of 100 * shard. The last one stores /features as float16 (values exact in float16).
+  void SetUp() override {
+    DataDirTest::SetUp();
+    const std::vector<int64_t> rows = {7, 10, 5};
+    std::vector<ShardEntry> entries;
+    for (size_t k = 0; k < rows.size(); ++k) {
+      auto shard = testing::fish_shard(rows[k], kDim);
+      shard.features += 100.0F * static_cast<float>(k);
+      const std::string file = "train-" + std::to_string(k) + ".h5";
+      write_shard(dir_ / file, shard, fish_tasks(), ShardProvenance{});
+      entries.push_back(ShardEntry{file, "train", rows[k], "", 0});
+    }
+    const hid_t half = H5Tcopy(H5T_IEEE_F32LE);
+    H5Tset_fields(half, 15, 10, 5, 0, 10);
+    H5Tset_size(half, 2);
+    H5Tset_ebias(half, 15);
+    auto last = testing::fish_shard(5, kDim).features + 200.0F;
+    testing::replace_dataset_raw(dir_ / "train-2.h5", "/features", last.to(torch::kHalf), half, half);
+    H5Tclose(half);
+    manifest_ = testing::fish_manifest(kDim, entries);
+    save_manifest(dir_, manifest_);
+    source_ = split_source(dir_, manifest_, "train", fish_tasks());
+    oracle_ = load_split(dir_, manifest_, "train", fish_tasks());
+  }
+
+  static LoaderOptions small_options() {
+    LoaderOptions o;
+    o.batch_size = 4;
+    o.chunk_rows = 3;
+    o.shuffle_window_chunks = 2;
+    o.prefetch_batches = 2;
+    o.shuffle = true;
+    o.seed = 11;
+    o.epoch = 1;
+    return o;
+  }
+
+  // Every batch of a loader, concatenated: [rows, D] features and per-task labels.
+  static Batch drain(PrefetchLoader& loader, std::vector<int64_t>* batch_sizes = nullptr) {
+    std::vector<torch::Tensor> features;
+    std::vector<std::vector<torch::Tensor>> labels(fish_tasks().size());
+    while (auto batch = loader.next()) {
+      if (batch_sizes != nullptr) batch_sizes->push_back(batch->features.size(0));
+      features.push_back(batch->features);
+      for (size_t t = 0; t < labels.size(); ++t) labels[t].push_back(batch->labels[t]);
+    }
+    Batch all;
+    all.features = torch::cat(features);
+    for (auto& parts : labels) all.labels.push_back(torch::cat(parts));
+    return all;
+  }
+
+  // Rows of `all` sorted by their first feature (unique per row in this dataset).
+  static Batch sorted(const Batch& all) {
+    const auto order = std::get<1>(all.features.select(1, 0).sort());
+    Batch out;
+    out.features = all.features.index_select(0, order);
+    for (const auto& label : all.labels) out.labels.push_back(label.index_select(0, order));
+    return out;
+  }
+
+  Batch oracle_rows(const torch::Tensor& rows) const {
+    Batch out;
+    out.features = oracle_.features.index_select(0, rows);
+    for (const auto& label : oracle_.labels) out.labels.push_back(label.index_select(0, rows));
+    return out;
+  }
+
+  DatasetManifest manifest_;
+  SplitSource source_;
+  SplitData oracle_;
+};
+
+TEST_F(PrefetchLoaderTest, EachRankGetsExactlyItsRowsAsLoadSplitReadsThem) {
+  ASSERT_EQ(oracle_.rows(), 22);
+  for (int64_t w = 1; w <= 3; ++w) {
+    for (int64_t r = 0; r < w; ++r) {
+      RowSamplerOptions sampling;
+      sampling.rows = source_.rows();
+      sampling.world_size = w;
+      sampling.rank = r;
+      sampling.batch_size = 4;
+      sampling.seed = 11;
+      sampling.block_rows = 3;
+      const RowSampler sampler(sampling);
+      auto options = small_options();
+      options.rank = r;
+      PrefetchLoader loader(source_, sampler.epoch_ranges(1), options);
+      EXPECT_EQ(loader.batches(), sampler.batches_per_epoch());
+      std::vector<int64_t> sizes;
+      const auto got = sorted(drain(loader, &sizes));
+      EXPECT_EQ(static_cast<int64_t>(sizes.size()), sampler.batches_per_epoch());
+      const auto expected = sorted(oracle_rows(sampler.epoch_rows(1)));
+      ASSERT_EQ(got.features.size(0), 22 / w) << "W=" << w << " r=" << r;
+      EXPECT_TRUE(bitwise_equal(got.features, expected.features)) << "W=" << w << " r=" << r;
+      for (size_t t = 0; t < got.labels.size(); ++t) {
+        EXPECT_TRUE(bitwise_equal(got.labels[t], expected.labels[t])) << "task " << t << " W=" << w << " r=" << r;
+      }
+    }
+  }
+}
+
+TEST_F(PrefetchLoaderTest, OrderIsFixedBySeedEpochAndRank) {
+  const std::vector<RowRange> all = {RowRange{0, 22}};
+  auto options = small_options();
+  PrefetchLoader a(source_, all, options);
+  PrefetchLoader b(source_, all, options);
+  const auto first = drain(a);
+  EXPECT_TRUE(bitwise_equal(first.features, drain(b).features));
+  options.epoch = 2;
+  PrefetchLoader c(source_, all, options);
+  EXPECT_FALSE(first.features.equal(drain(c).features));
+  // Shuffling stays within windows of 2 chunks of 3 rows: the first 6 rows come from rows 0..5.
+  const auto head = first.features.slice(0, 0, 6).select(1, 0);
+  EXPECT_TRUE(head.lt(60.0F).all().item<bool>());
+}
+
+TEST_F(PrefetchLoaderTest, EvaluationStreamsTheSplitInRowOrder) {
+  for (int64_t w : {1, 2, 3}) {
+    std::vector<torch::Tensor> parts;
+    for (int64_t r = 0; r < w; ++r) {
+      RowSamplerOptions sampling;
+      sampling.rows = 22;
+      sampling.world_size = w;
+      sampling.rank = r;
+      sampling.mode = SamplerMode::kEval;
+      auto options = small_options();
+      options.shuffle = false;
+      PrefetchLoader loader(source_, RowSampler(sampling).epoch_ranges(1), options);
+      parts.push_back(drain(loader).features);
+    }
+    EXPECT_TRUE(bitwise_equal(torch::cat(parts), oracle_.features)) << "W=" << w;
+  }
+}
+
+TEST_F(PrefetchLoaderTest, StartBatchResumesWithTheSameBatches) {
+  const std::vector<RowRange> all = {RowRange{0, 22}};
+  auto options = small_options();
+  PrefetchLoader full(source_, all, options);
+  std::vector<torch::Tensor> batches;
+  while (auto batch = full.next()) batches.push_back(batch->features);
+  options.start_batch = 2;
+  PrefetchLoader resumed(source_, all, options);
+  for (size_t i = 2; i < batches.size(); ++i) {
+    const auto batch = resumed.next();
+    ASSERT_TRUE(batch.has_value());
+    EXPECT_TRUE(bitwise_equal(batch->features, batches[i]));
+  }
+  EXPECT_FALSE(resumed.next().has_value());
+}
+
+TEST_F(PrefetchLoaderTest, BadClassIdInALaterShardIsADataErrorNamingFileAndDataset) {
+  testing::replace_dataset_raw(dir_ / "train-1.h5", "/labels/family",
+                               torch::tensor({0, 1, 2, 9, 0, 1, 2, 0, 1, 2}, torch::kInt32), H5T_STD_I32LE,
+                               H5T_NATIVE_INT32);
+  auto options = small_options();
+  options.shuffle = false;
+  PrefetchLoader loader(source_, {RowRange{0, 22}}, options);
+  const auto message = testing::data_error_message([&] {
+    while (loader.next()) {
+    }
+  });
+  EXPECT_TRUE(contains(message, "train-1.h5"));
+  EXPECT_TRUE(contains(message, "/labels/family row 3 has class 9"));
+}
+
+TEST_F(PrefetchLoaderTest, TruncatedShardIsADataErrorNamingTheFile) {
+  const auto path = dir_ / "train-2.h5";
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) / 2);
+  PrefetchLoader loader(source_, {RowRange{0, 22}}, small_options());
+  const auto message = testing::data_error_message([&] {
+    while (loader.next()) {
+    }
+  });
+  EXPECT_TRUE(contains(message, "train-2.h5"));
+}
+
+// Runs `action` on another thread; fails when it has not finished within 20 s (a hang).
+template <typename Action>
+void finishes_in_time(Action action) {
+  auto done = std::make_shared<std::promise<void>>();
+  auto finished = done->get_future();
+  std::thread([done, action]() mutable {
+    action();
+    done->set_value();
+  }).detach();
+  ASSERT_EQ(finished.wait_for(std::chrono::seconds(20)), std::future_status::ready) << "the loader hung";
+}
+
+TEST_F(PrefetchLoaderTest, DestroyingMidEpochDoesNotHang) {
+  const auto source = source_;
+  finishes_in_time([source] {
+    auto options = small_options();
+    options.batch_size = 1;
+    options.prefetch_batches = 1;
+    {
+      PrefetchLoader loader(source, {RowRange{0, 22}}, options);
+      (void)loader.next();  // the reader is now blocked on a full queue
+    }
+    {
+      PrefetchLoader untouched(source, {RowRange{0, 22}}, options);  // never read from
+    }
+  });
+}
+
+TEST_F(PrefetchLoaderTest, RefusesRangesOutsideTheSplit) {
+  EXPECT_THROW(PrefetchLoader(source_, {RowRange{20, 23}}, small_options()), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace mmoe::data
