@@ -37,6 +37,9 @@ inline torch::Tensor stored_feature_values(const torch::Tensor& features, const 
   return options.float16_features ? features.to(torch::kHalf).to(torch::kFloat32) : features.to(torch::kFloat32);
 }
 
+// What reading does with a row whose features hold NaN or Inf.
+enum class NonFiniteRows { kError, kSkip };
+
 // Provenance written into every shard.
 struct ShardProvenance {
   std::string backbone = "none";
@@ -51,6 +54,7 @@ struct ShardTensors {
   torch::Tensor sample_id;  // int64 [N]
   torch::Tensor view;       // int32 [N]
   std::map<std::string, torch::Tensor> labels;  // task name -> label tensor
+  int64_t skipped_rows = 0;  // rows left out on reading (NonFiniteRows::kSkip); 0 when written
 };
 
 }  // namespace mmoe::data

@@ -174,14 +174,14 @@ void require_finite(const torch::Tensor& features, int64_t first_row, const std:
   if (!torch::isfinite(features).all().item<bool>()) {
     const int64_t row = (~torch::isfinite(features).all(1)).nonzero()[0][0].item<int64_t>();
     throw DataError(file + ": /features row " + std::to_string(first_row + row) +
-                    " holds NaN or Inf; re-create the shard");
+                    " holds NaN or Inf; re-create the shard, or train with data.nonfinite_features=skip");
   }
 }
 
 }  // namespace
 
 ShardTensors read_shard(const std::filesystem::path& path, const std::vector<TaskSchema>& tasks,
-                        int64_t expected_feature_dim) {
+                        int64_t expected_feature_dim, NonFiniteRows non_finite) {
   const std::lock_guard<std::mutex> lock(h5::library_mutex());
   const std::string file = path.string();
   const h5::Handle shard_file = open_shard(path);
@@ -193,12 +193,24 @@ ShardTensors read_shard(const std::filesystem::path& path, const std::vector<Tas
                     std::to_string(expected_feature_dim));
   }
   const int64_t rows = shard.features.size(0);
-  require_finite(shard.features, 0, file);
+  if (non_finite == NonFiniteRows::kError) require_finite(shard.features, 0, file);
   shard.sample_id = read_dataset(id, "/sample_id", torch::kInt64, H5T_NATIVE_INT64, file);
   require_rows(shard.sample_id, rows, file, "/sample_id");
   shard.view = read_dataset(id, "/view", torch::kInt32, H5T_NATIVE_INT32, file);
   require_rows(shard.view, rows, file, "/view");
   for (const auto& task : tasks) shard.labels[task.name] = read_task_labels(id, task, rows, file);
+  if (non_finite == NonFiniteRows::kSkip && rows > 0) {
+    const auto finite_rows = torch::isfinite(shard.features).all(1);
+    const int64_t kept = finite_rows.sum().item<int64_t>();
+    if (kept < rows) {
+      const auto keep = finite_rows.nonzero().squeeze(1);
+      shard.features = shard.features.index_select(0, keep);
+      shard.sample_id = shard.sample_id.index_select(0, keep);
+      shard.view = shard.view.index_select(0, keep);
+      for (auto& [name, labels] : shard.labels) labels = labels.index_select(0, keep);
+      shard.skipped_rows = rows - kept;
+    }
+  }
   return shard;
 }
 

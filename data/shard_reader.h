@@ -12,8 +12,10 @@ namespace mmoe::data {
 // Throws DataError naming the file and dataset when the shard is missing, not HDF5 (truncated
 // or corrupt), from a newer format version, of another feature dimension, lacks a task's labels,
 // has label arrays of the wrong length, class ids outside [-1, C), or non-finite features.
+// With NonFiniteRows::kSkip, rows whose features hold NaN or Inf are left out of every tensor
+// instead, and counted in ShardTensors::skipped_rows.
 ShardTensors read_shard(const std::filesystem::path& path, const std::vector<TaskSchema>& tasks,
-                        int64_t expected_feature_dim);
+                        int64_t expected_feature_dim, NonFiniteRows non_finite = NonFiniteRows::kError);
 
 // What a shard says about itself without reading any data: its format version and the shape and
 // stored type of /features. DataError as read_shard for a missing, non-HDF5 or newer-version

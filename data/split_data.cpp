@@ -25,15 +25,18 @@ void check_recorded_size(const std::filesystem::path& dir, const ShardEntry& ent
 }  // namespace
 
 SplitData load_split(const std::filesystem::path& dir, const DatasetManifest& manifest,
-                     const std::string& split, const std::vector<TaskSchema>& tasks) {
+                     const std::string& split, const std::vector<TaskSchema>& tasks, NonFiniteRows non_finite) {
   std::vector<torch::Tensor> features;
+  int64_t skipped_rows = 0;
   std::vector<std::vector<torch::Tensor>> labels(tasks.size());
   for (const auto& entry : manifest.shards) {
     if (entry.split != split) continue;
     check_recorded_size(dir, entry);
-    const auto shard = read_shard(dir / entry.file, tasks, manifest.feature_dim);
-    if (shard.features.size(0) != entry.rows) {
-      throw DataError((dir / entry.file).string() + ": holds " + std::to_string(shard.features.size(0)) +
+    const auto shard = read_shard(dir / entry.file, tasks, manifest.feature_dim, non_finite);
+    skipped_rows += shard.skipped_rows;
+    if (shard.features.size(0) + shard.skipped_rows != entry.rows) {
+      throw DataError((dir / entry.file).string() + ": holds " +
+                      std::to_string(shard.features.size(0) + shard.skipped_rows) +
                       " rows but dataset.yaml says " + std::to_string(entry.rows) + "; re-create the dataset");
     }
     features.push_back(shard.features);
@@ -49,8 +52,12 @@ SplitData load_split(const std::filesystem::path& dir, const DatasetManifest& ma
   SplitData data;
   data.split = split;
   data.features = torch::cat(features);
+  data.skipped_rows = skipped_rows;
   if (data.features.size(0) == 0) {
-    throw DataError((dir / kManifestFileName).string() + ": split '" + split + "' is empty (0 rows)");
+    throw DataError((dir / kManifestFileName).string() + ": split '" + split + "' is empty (0 rows" +
+                    (skipped_rows > 0 ? ", after skipping " + std::to_string(skipped_rows) + " with NaN or Inf features"
+                                      : std::string()) +
+                    ")");
   }
   for (auto& parts : labels) data.labels.push_back(torch::cat(parts));
   return data;

@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include "data/dataset_manifest.h"
+#include "data/shard_format.h"
 
 namespace mmoe::data {
 
@@ -14,13 +15,16 @@ struct SplitData {
   std::string split;
   torch::Tensor features;             // float32 [N, D]
   std::vector<torch::Tensor> labels;  // per task, encoding of core/task_type.h, [N, ...]
+  int64_t skipped_rows = 0;           // rows left out for NaN / Inf features (NonFiniteRows::kSkip)
   int64_t rows() const { return features.defined() ? features.size(0) : 0; }
 };
 
 // Reads every shard of `split` for `tasks` (a subset of manifest.tasks, in the model's order).
-// DataError when the split has no shards or no rows, or a shard is bad (see shard_reader.h).
+// DataError when the split has no shards or no rows (also after skipping), or a shard is bad (see
+// shard_reader.h; `non_finite` as there).
 SplitData load_split(const std::filesystem::path& dir, const DatasetManifest& manifest,
-                     const std::string& split, const std::vector<TaskSchema>& tasks);
+                     const std::string& split, const std::vector<TaskSchema>& tasks,
+                     NonFiniteRows non_finite = NonFiniteRows::kError);
 
 // Where a split's rows are, without reading them (data.cache none): its shards in manifest order,
 // each with the split row it starts at. Rows are numbered as load_split concatenates them.

@@ -21,6 +21,7 @@ enum class Monitor { kValWeightedF1, kValLoss };  // val_weighted_f1 (max) or va
 enum class DistributedBackend { kAuto, kLocal, kMpi, kNccl };
 enum class ParamGroup { kShared, kExperts, kGates, kTowers };
 enum class DataCache { kNone, kHost, kDevice };  // where a split is held while training
+enum class NonFiniteFeatures { kError, kSkip };   // a feature row holding NaN or Inf
 
 // data: where the feature shards are.
 struct DataConfig {
@@ -33,6 +34,9 @@ struct DataConfig {
   int64_t prefetch_batches = 4;       // >= 1; cache none: batches read ahead
   int64_t shuffle_window_chunks = 8;  // >= 1; cache none: rows shuffle within this many chunks
   int64_t chunk_rows = 4096;          // >= 1; cache none: rows per read
+  // error: a row with NaN or Inf features stops training naming shard and row; skip: such rows
+  // are left out and counted (cache host or device only).
+  NonFiniteFeatures nonfinite_features = NonFiniteFeatures::kError;
 };
 
 // model.shared_layer: optional Linear -> BatchNorm -> ReLU -> Dropout before the experts.
@@ -175,5 +179,6 @@ const char* to_string(Monitor value);
 const char* to_string(DistributedBackend value);
 const char* to_string(ParamGroup value);
 const char* to_string(DataCache value);
+const char* to_string(NonFiniteFeatures value);
 
 }  // namespace mmoe::experiments

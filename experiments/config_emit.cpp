@@ -199,6 +199,7 @@ std::string to_yaml(const Config& config) {
   w.integer(1, "prefetch_batches", config.data.prefetch_batches);
   w.integer(1, "shuffle_window_chunks", config.data.shuffle_window_chunks);
   w.integer(1, "chunk_rows", config.data.chunk_rows);
+  w.scalar(1, "nonfinite_features", to_string(config.data.nonfinite_features));
   emit_model(config.model, w);
   emit_tasks(config.tasks, w);
   emit_optim(config.optim, w);

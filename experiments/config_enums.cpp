@@ -112,6 +112,14 @@ const char* to_string(DataCache value) {
   bad_enum("DataCache", static_cast<int>(value));
 }
 
+const char* to_string(NonFiniteFeatures value) {
+  switch (value) {
+    case NonFiniteFeatures::kError: return "error";
+    case NonFiniteFeatures::kSkip: return "skip";
+  }
+  bad_enum("NonFiniteFeatures", static_cast<int>(value));
+}
+
 template <>
 const std::vector<ModelType>& all_values<ModelType>() {
   static const std::vector<ModelType> values = {ModelType::kMmoe, ModelType::kOmoe,
@@ -184,6 +192,12 @@ const std::vector<ParamGroup>& all_values<ParamGroup>() {
 template <>
 const std::vector<DataCache>& all_values<DataCache>() {
   static const std::vector<DataCache> values = {DataCache::kNone, DataCache::kHost, DataCache::kDevice};
+  return values;
+}
+
+template <>
+const std::vector<NonFiniteFeatures>& all_values<NonFiniteFeatures>() {
+  static const std::vector<NonFiniteFeatures> values = {NonFiniteFeatures::kError, NonFiniteFeatures::kSkip};
   return values;
 }
 

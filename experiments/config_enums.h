@@ -37,6 +37,8 @@ template <>
 const std::vector<ParamGroup>& all_values<ParamGroup>();
 template <>
 const std::vector<DataCache>& all_values<DataCache>();
+template <>
+const std::vector<NonFiniteFeatures>& all_values<NonFiniteFeatures>();
 
 // The YAML spellings of every value, e.g. {"relu", "gelu", "silu", "tanh"}.
 template <typename Enum>

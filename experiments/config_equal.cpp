@@ -6,7 +6,7 @@ namespace mmoe::experiments {
 bool operator==(const DataConfig& a, const DataConfig& b) {
   return a.dir == b.dir && a.train_split == b.train_split && a.val_split == b.val_split && a.cache == b.cache &&
          a.prefetch_batches == b.prefetch_batches && a.shuffle_window_chunks == b.shuffle_window_chunks &&
-         a.chunk_rows == b.chunk_rows;
+         a.chunk_rows == b.chunk_rows && a.nonfinite_features == b.nonfinite_features;
 }
 
 bool operator==(const SharedLayerConfig& a, const SharedLayerConfig& b) {

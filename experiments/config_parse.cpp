@@ -16,6 +16,7 @@ DataConfig parse_data(const MapReader& section) {
   section.read("prefetch_batches", &data.prefetch_batches);
   section.read("shuffle_window_chunks", &data.shuffle_window_chunks);
   section.read("chunk_rows", &data.chunk_rows);
+  section.read_enum("nonfinite_features", &data.nonfinite_features);
   return data;
 }
 
@@ -146,7 +147,8 @@ Config parse_config(const YAML::Node& root, const ConfigSources& sources) {
                            sources);
   Config config;
   config.data = parse_data(document.child("data", {"dir", "train_split", "val_split", "cache", "prefetch_batches",
-                                                             "shuffle_window_chunks", "chunk_rows"}));
+                                                             "shuffle_window_chunks", "chunk_rows",
+                                                             "nonfinite_features"}));
   config.model = parse_model(document.child(
       "model",
       {"type", "num_experts", "expert_hidden", "activation", "expert_dropout", "tower_hidden",

@@ -91,6 +91,12 @@ void validate_data(const DataConfig& data, const Bounds& check) {
   check.at_least("data.prefetch_batches", data.prefetch_batches, 1);
   check.at_least("data.shuffle_window_chunks", data.shuffle_window_chunks, 1);
   check.at_least("data.chunk_rows", data.chunk_rows, 1);
+  if (data.nonfinite_features == NonFiniteFeatures::kSkip && data.cache == DataCache::kNone) {
+    check.fail("data.nonfinite_features",
+               "skip needs data.cache host or device (got none)",
+               "a streamed epoch cannot drop rows and keep every rank's step count equal; clean the shards "
+               "or hold the split in memory");
+  }
 }
 
 void validate_model(const ModelConfig& model, const Bounds& check) {

@@ -60,6 +60,11 @@ TrainRunResult run_training(const experiments::LoadedConfig& loaded, const Train
   run.config_hash = loaded.hash;
   run.params = loaded.params;
   run.tags = config.tracking.tags;
+  // Skipped rows are part of what the run trained on: recorded with it, only when there are any.
+  if (trainer.skipped_train_rows() > 0 || trainer.skipped_val_rows() > 0) {
+    run.tags["mmoe.skipped_nonfinite_rows.train"] = std::to_string(trainer.skipped_train_rows());
+    run.tags["mmoe.skipped_nonfinite_rows.val"] = std::to_string(trainer.skipped_val_rows());
+  }
   run.git_commit = build_info::kGitCommit;
   run.host = host_name();
   run.world_size = communicator->world_size();

@@ -83,8 +83,11 @@ Trainer::Trainer(experiments::Config config, distributed::Communicator& communic
       (void)header;
     }
   } else {
-    train_ = data::load_split(config_.data.dir, manifest_, config_.data.train_split, tasks);
-    val_ = data::load_split(config_.data.dir, manifest_, config_.data.val_split, tasks);
+    const auto non_finite = config_.data.nonfinite_features == experiments::NonFiniteFeatures::kSkip
+                                ? data::NonFiniteRows::kSkip
+                                : data::NonFiniteRows::kError;
+    train_ = data::load_split(config_.data.dir, manifest_, config_.data.train_split, tasks, non_finite);
+    val_ = data::load_split(config_.data.dir, manifest_, config_.data.val_split, tasks, non_finite);
   }
   const int64_t train_rows = streaming ? train_source_.rows() : train_.rows();
   data::RowSamplerOptions sampling;

@@ -35,6 +35,9 @@ class Trainer {
   TrainSummary train(TrainingObserver& observer);
 
   const data::DatasetManifest& manifest() const { return manifest_; }
+  // Rows left out for NaN / Inf features (data.nonfinite_features: skip), per split.
+  int64_t skipped_train_rows() const { return train_.skipped_rows; }
+  int64_t skipped_val_rows() const { return val_.skipped_rows; }
   models::MultiTaskModelImpl& model() { return *model_; }
   std::string monitor_name() const;
   const torch::Device& device() const { return device_; }

@@ -165,6 +165,40 @@ TEST_F(ShardErrors, InfInFeaturesNamesTheRow) {
   EXPECT_TRUE(contains(read_error(path), path.string() + ": /features row 5 holds NaN or Inf"));
 }
 
+TEST_F(ShardErrors, SkipPolicyDropsNonFiniteRowsFromEveryTensorAndCountsThem) {
+  const auto path = write_edited("s.h5", 6, 3, [](ShardTensors& s) {
+    s.features[1][2] = std::numeric_limits<float>::quiet_NaN();
+    s.features[4][0] = std::numeric_limits<float>::infinity();
+  });
+  EXPECT_TRUE(contains(read_error(path), "or train with data.nonfinite_features=skip"));
+  const auto shard = read_shard(path, fish_tasks(), 3, NonFiniteRows::kSkip);
+  EXPECT_EQ(shard.skipped_rows, 2);
+  // The kept rows are 0, 2, 3, 5 of fish_shard(6, 3): sample_id = 1000 + row, features row * 10 + ...
+  const auto expected = fish_shard(6, 3);
+  const auto keep = torch::tensor({0, 2, 3, 5}, torch::kLong);
+  EXPECT_TRUE(testing::bitwise_equal(shard.sample_id, expected.sample_id.index_select(0, keep)));
+  EXPECT_TRUE(testing::bitwise_equal(shard.features, expected.features.index_select(0, keep)));
+  EXPECT_TRUE(testing::bitwise_equal(shard.view, expected.view.index_select(0, keep)));
+  for (const auto& task : fish_tasks()) {
+    EXPECT_TRUE(testing::bitwise_equal(shard.labels.at(task.name), expected.labels.at(task.name).index_select(0, keep)))
+        << task.name;
+  }
+  // A clean shard skips nothing.
+  const auto clean = read_shard(write_valid("c.h5"), fish_tasks(), 3, NonFiniteRows::kSkip);
+  EXPECT_EQ(clean.skipped_rows, 0);
+}
+
+TEST_F(ShardErrors, LoadSplitCountsSkippedRowsAndRefusesASplitLeftEmpty) {
+  write_edited("a.h5", 4, 3, [](ShardTensors& s) { s.features[2][2] = std::numeric_limits<float>::quiet_NaN(); });
+  write_edited("b.h5", 4, 3, [](ShardTensors& s) { s.features.fill_(std::numeric_limits<float>::quiet_NaN()); });
+  const auto manifest = fish_manifest(3, {{"a.h5", "train", 4, ""}, {"b.h5", "val", 4, ""}});
+  const auto train = load_split(dir_, manifest, "train", fish_tasks(), NonFiniteRows::kSkip);
+  EXPECT_EQ(train.rows(), 3);
+  EXPECT_EQ(train.skipped_rows, 1);
+  EXPECT_EQ(data_error_message([&] { load_split(dir_, manifest, "val", fish_tasks(), NonFiniteRows::kSkip); }),
+            (dir_ / "dataset.yaml").string() + ": split 'val' is empty (0 rows, after skipping 4 with NaN or Inf features)");
+}
+
 TEST_F(ShardErrors, NewerShardFormatVersionIsRefused) {
   const auto path = write_valid("s.h5");
   testing::set_int_attribute_raw(path, "/", "format_version", 2);

@@ -94,5 +94,18 @@ TEST(ConfigModelTasks, LabelWeightsForms) {
   }
 }
 
+TEST(ConfigModelTasks, NonFiniteFeaturesSkipNeedsTheSplitInMemory) {
+  EXPECT_EQ(load("data: {dir: /d}\n").config.data.nonfinite_features, NonFiniteFeatures::kError);
+  EXPECT_EQ(load("data: {dir: /d, nonfinite_features: skip}\n").config.data.nonfinite_features,
+            NonFiniteFeatures::kSkip);
+  EXPECT_EQ(load("data: {dir: /d, nonfinite_features: skip, cache: device}\n").config.data.nonfinite_features,
+            NonFiniteFeatures::kSkip);
+  EXPECT_EQ(error_of("data: {dir: /d, nonfinite_features: skip, cache: none}\n"),
+            "cfg.yaml: data.nonfinite_features: skip needs data.cache host or device (got none); a streamed epoch "
+            "cannot drop rows and keep every rank's step count equal; clean the shards or hold the split in memory");
+  EXPECT_EQ(error_of("data: {dir: /d, nonfinite_features: drop}\n"),
+            "cfg.yaml: data.nonfinite_features: must be one of error, skip (got 'drop')");
+}
+
 }  // namespace
 }  // namespace mmoe::experiments

@@ -19,7 +19,7 @@ using testing::param;
 
 const char* const kDefaultResolved =
     "data:\n  dir: /data/fish\n  train_split: train\n  val_split: val\n  cache: host\n  prefetch_batches: 4\n"
-    "  shuffle_window_chunks: 8\n  chunk_rows: 4096\n"
+    "  shuffle_window_chunks: 8\n  chunk_rows: 4096\n  nonfinite_features: error\n"
     "model:\n  type: mmoe\n  num_experts: 8\n  expert_hidden: [256, 128]\n  activation: relu\n"
     "  expert_dropout: 0\n  tower_hidden: [64]\n  tower_dropout: 0\n"
     "  gate:\n    temperature: 1\n    top_k: 0\n    noisy: false\n"
@@ -177,7 +177,7 @@ TEST(ConfigResolve, ParamsOfTheDefaultsListEveryKeySorted) {
   std::vector<std::string> keys;
   for (const auto& entry : loaded.params) keys.push_back(entry.first);
   const std::vector<std::string> expected = {
-      "data.cache", "data.chunk_rows", "data.dir", "data.prefetch_batches",
+      "data.cache", "data.chunk_rows", "data.dir", "data.nonfinite_features", "data.prefetch_batches",
       "data.shuffle_window_chunks", "data.train_split", "data.val_split",
       "distributed.backend", "distributed.bucket_mb", "distributed.timeout_s",
       "model.activation", "model.bottom_hidden", "model.expert_dropout", "model.expert_hidden",
@@ -239,7 +239,7 @@ TEST(ConfigResolve, ParamsFlattenTasksGroupsAndTags) {
   EXPECT_EQ(param(loaded, "tracking.run_name"), "run: 1");
   EXPECT_EQ(param(loaded, "model.tower_hidden"), "[]");
   EXPECT_EQ(param(loaded, "tasks"), "<absent>");
-  EXPECT_EQ(loaded.params.size(), 55u + 2u * 7u + 1u + 2u);
+  EXPECT_EQ(loaded.params.size(), 56u + 2u * 7u + 1u + 2u);  // 56 non-map keys of the defaults
   for (std::size_t i = 1; i < loaded.params.size(); ++i) {
     EXPECT_LT(loaded.params[i - 1].first, loaded.params[i].first);
   }
