@@ -55,13 +55,12 @@ ModelOutput MmoeImpl::forward(const torch::Tensor& x) {
   return out;
 }
 
-ParameterGroups MmoeImpl::parameter_groups() const {
+ParameterGroups MmoeImpl::architecture_parameter_groups() const {
   ParameterGroups groups;
   groups.shared = input_->shared_parameters();
   groups.experts = experts_->parameters();
   groups.gates = gates_->parameters();
   groups.towers = towers_->parameters();
-  if (loss_log_variances().defined()) groups.towers.push_back(loss_log_variances());
   return groups;
 }
 

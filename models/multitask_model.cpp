@@ -12,6 +12,12 @@ void MultiTaskModelImpl::init_loss_weighting(LossWeighting weighting) {
   }
 }
 
+ParameterGroups MultiTaskModelImpl::parameter_groups() const {
+  ParameterGroups groups = architecture_parameter_groups();
+  if (loss_log_variances_.defined()) groups.towers.push_back(loss_log_variances_);
+  return groups;
+}
+
 torch::Tensor MultiTaskModelImpl::combine_task_losses(const std::vector<torch::Tensor>& per_task) const {
   const auto& heads = tasks();
   TORCH_CHECK(per_task.size() == heads.size(), "combine_task_losses: ", per_task.size(), " losses for ",

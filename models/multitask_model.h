@@ -38,7 +38,9 @@ class MultiTaskModelImpl : public torch::nn::Module {
  public:
   // x [B, input_dim]
   virtual ModelOutput forward(const torch::Tensor& x) = 0;
-  virtual ParameterGroups parameter_groups() const = 0;
+  // The architecture's groups, plus the learned loss log-variances (uncertainty weighting) in
+  // `towers`: every parameter is in exactly one group.
+  ParameterGroups parameter_groups() const;
   virtual GateLayout gate_layout() const = 0;
   virtual const std::vector<TaskHeadSpec>& tasks() const = 0;
   virtual int64_t input_dim() const = 0;
@@ -58,6 +60,8 @@ class MultiTaskModelImpl : public torch::nn::Module {
   void set_feature_statistics(const torch::Tensor& mean, const torch::Tensor& std);
 
  protected:
+  // The architecture's own parameters by group (everything but the loss log-variances).
+  virtual ParameterGroups architecture_parameter_groups() const = 0;
   // Every architecture calls this in reset(); registers "loss_log_variances" for uncertainty.
   void init_loss_weighting(LossWeighting weighting);
 

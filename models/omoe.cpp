@@ -42,13 +42,12 @@ ModelOutput OmoeImpl::forward(const torch::Tensor& x) {
   return out;
 }
 
-ParameterGroups OmoeImpl::parameter_groups() const {
+ParameterGroups OmoeImpl::architecture_parameter_groups() const {
   ParameterGroups groups;
   groups.shared = input_->shared_parameters();
   groups.experts = experts_->parameters();
   groups.gates = gate_->parameters();
   groups.towers = towers_->parameters();
-  if (loss_log_variances().defined()) groups.towers.push_back(loss_log_variances());
   return groups;
 }
 

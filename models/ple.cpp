@@ -148,7 +148,7 @@ ModelOutput PleImpl::forward(const torch::Tensor& x) {
   return out;
 }
 
-ParameterGroups PleImpl::parameter_groups() const {
+ParameterGroups PleImpl::architecture_parameter_groups() const {
   ParameterGroups groups;
   groups.shared = input_->shared_parameters();
   for (const auto& module : *levels_) {
@@ -157,7 +157,6 @@ ParameterGroups PleImpl::parameter_groups() const {
     for (const auto& p : level.gate_parameters()) groups.gates.push_back(p);
   }
   groups.towers = towers_->parameters();
-  if (loss_log_variances().defined()) groups.towers.push_back(loss_log_variances());
   return groups;
 }
 

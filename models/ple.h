@@ -90,13 +90,15 @@ class PleImpl : public MultiTaskModelImpl {
   void reset();
 
   ModelOutput forward(const torch::Tensor& x) override;  // gates [B, T, m + s] of the final level
-  ParameterGroups parameter_groups() const override;
   GateLayout gate_layout() const override;  // per task: "<task>.0".., "shared.0"..
   const std::vector<TaskHeadSpec>& tasks() const override { return spec_.tasks; }
   int64_t input_dim() const override { return spec_.input_dim; }
 
   const ModelSpec& spec() const { return spec_; }
   InputBlock& input_block() { return input_; }
+
+ protected:
+  ParameterGroups architecture_parameter_groups() const override;
 
  private:
   ModelSpec spec_;

@@ -35,12 +35,11 @@ ModelOutput SharedBottomImpl::forward(const torch::Tensor& x) {
   return out;
 }
 
-ParameterGroups SharedBottomImpl::parameter_groups() const {
+ParameterGroups SharedBottomImpl::architecture_parameter_groups() const {
   ParameterGroups groups;
   groups.shared = input_->shared_parameters();
   for (const auto& p : bottom_->parameters()) groups.shared.push_back(p);
   groups.towers = towers_->parameters();
-  if (loss_log_variances().defined()) groups.towers.push_back(loss_log_variances());
   return groups;
 }
 

@@ -36,12 +36,11 @@ ModelOutput SingleTaskImpl::forward(const torch::Tensor& x) {
   return out;
 }
 
-ParameterGroups SingleTaskImpl::parameter_groups() const {
+ParameterGroups SingleTaskImpl::architecture_parameter_groups() const {
   ParameterGroups groups;
   groups.shared = input_->shared_parameters();
   groups.towers = networks_->parameters();
   for (const auto& p : towers_->parameters()) groups.towers.push_back(p);
-  if (loss_log_variances().defined()) groups.towers.push_back(loss_log_variances());
   return groups;
 }
 

@@ -24,13 +24,15 @@ class SingleTaskImpl : public MultiTaskModelImpl {
   void reset();
 
   ModelOutput forward(const torch::Tensor& x) override;
-  ParameterGroups parameter_groups() const override;  // networks and towers in `towers`
   GateLayout gate_layout() const override;            // no gates
   const std::vector<TaskHeadSpec>& tasks() const override { return spec_.tasks; }
   int64_t input_dim() const override { return spec_.input_dim; }
 
   const ModelSpec& spec() const { return spec_; }
   InputBlock& input_block() { return input_; }
+
+ protected:
+  ParameterGroups architecture_parameter_groups() const override;  // networks and towers in `towers`
 
  private:
   ModelSpec spec_;
