@@ -44,24 +44,16 @@ std::optional<double> mean_weighted_f1(const std::vector<TaskScores>& scores) {
   return sum / count;
 }
 
-// Features mean and population std as feature_statistics computes them (two passes in float64),
-// over a split streamed in row order.
+// Features mean and population std as data::feature_statistics computes them, over a split
+// streamed in row order.
 std::pair<torch::Tensor, torch::Tensor> streamed_feature_statistics(const data::SplitSource& source,
                                                                     const data::LoaderOptions& options) {
   const std::vector<data::RowRange> all = {data::RowRange{0, source.rows()}};
-  auto sum = torch::zeros({source.feature_dim}, torch::kDouble);
-  {
+  const auto chunks = [&](const std::function<void(const torch::Tensor&)>& visit) {
     data::PrefetchLoader loader(source, all, options);
-    while (auto batch = loader.next()) sum += batch->features.to(torch::kDouble).sum(0);
-  }
-  const auto mean = sum / static_cast<double>(source.rows());
-  auto squares = torch::zeros_like(sum);
-  {
-    data::PrefetchLoader loader(source, all, options);
-    while (auto batch = loader.next()) squares += (batch->features.to(torch::kDouble) - mean).square().sum(0);
-  }
-  const auto std = (squares / static_cast<double>(source.rows())).sqrt();
-  return {mean.to(torch::kFloat), std.to(torch::kFloat)};
+    while (auto batch = loader.next()) visit(batch->features);
+  };
+  return data::feature_statistics(chunks, source.rows(), source.feature_dim);
 }
 
 }  // namespace

@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <string>
 
+#include "data/feature_statistics.h"
+#include "data/split_data.h"
 #include "data/synth_attributes.h"
 #include "distributed/communicator.h"
 #include "trainer/trainer.h"
@@ -126,6 +128,34 @@ TEST_F(DataCacheTest, NoneIsDeterministicForASeed) {
   const auto first = run(config(experiments::DataCache::kNone));
   const auto second = run(config(experiments::DataCache::kNone));
   expect_scores_near(first, second, 0.0);
+}
+
+// Without recorded statistics, cache none streams the train split twice to standardise; the
+// model's buffers must equal the statistics of the same split loaded whole.
+TEST_F(DataCacheTest, StreamedStandardizationMatchesTheLoadedSplit) {
+  const auto copy = std::filesystem::temp_directory_path() / ("mmoe-cache-nostats-" + std::to_string(getpid()));
+  std::filesystem::remove_all(copy);
+  std::filesystem::copy(*dataset_dir_, copy);
+  auto manifest = data::load_manifest(copy);
+  manifest.feature_stats.reset();
+  data::save_manifest(copy, manifest);
+
+  auto c = config(experiments::DataCache::kNone);
+  c.data.dir = copy.string();
+  c.model.standardize_features = true;
+  distributed::LocalCommunicator communicator;
+  Trainer trainer(c, communicator);
+  const auto train = data::load_split(copy, manifest, "train", manifest.tasks);
+  const auto [mean, std] = data::feature_statistics(train.features);
+  torch::Tensor model_mean, model_inv_std;
+  for (const auto& buffer : trainer.model().named_buffers()) {
+    if (buffer.key() == "input.feature_mean") model_mean = buffer.value();
+    if (buffer.key() == "input.feature_inv_std") model_inv_std = buffer.value();
+  }
+  std::filesystem::remove_all(copy);
+  ASSERT_TRUE(model_mean.defined() && model_inv_std.defined());
+  EXPECT_TRUE(torch::allclose(model_mean, mean, 1e-6, 1e-6));
+  EXPECT_TRUE(torch::allclose(model_inv_std, std.reciprocal(), 1e-5, 1e-6));
 }
 
 }  // namespace
