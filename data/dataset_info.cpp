@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "data/shard_reader.h"
 
@@ -63,22 +64,31 @@ DatasetInfoReport dataset_info(const std::filesystem::path& dir) {
   report.feature_dim = manifest.feature_dim;
   report.feature_dtype = manifest.feature_dtype;
   const auto splits = manifest.split_names();
-  // labels[t][s]: label tensors of task t in split s, one per shard.
-  std::vector<std::vector<std::vector<torch::Tensor>>> labels(
-      manifest.tasks.size(), std::vector<std::vector<torch::Tensor>>(splits.size()));
+  // Every task's labels of every shard, read once: labels[file][t].
+  std::map<std::string, std::vector<torch::Tensor>> shard_labels;
   for (const auto& entry : manifest.shards) {
     const auto path = dir / entry.file;
     const auto header = read_shard_header(path);
-    report.shards.push_back({entry.file, entry.split, header.rows, static_cast<int64_t>(std::filesystem::file_size(path))});
-    const auto split_index = static_cast<size_t>(std::find(splits.begin(), splits.end(), entry.split) - splits.begin());
-    for (size_t t = 0; t < manifest.tasks.size(); ++t) {
-      labels[t][split_index].push_back(read_task_labels(path, manifest.tasks[t], header.rows));
+    std::string split = entry.split;
+    if (split.empty()) {  // rows given as ranges: the splits they belong to
+      for (const auto& [name, ranges] : manifest.split_ranges) {
+        const bool here = std::any_of(ranges.begin(), ranges.end(), [&](const auto& r) { return r.file == entry.file; });
+        if (here) split += (split.empty() ? "" : ",") + name;
+      }
     }
+    report.shards.push_back({entry.file, split, header.rows, static_cast<int64_t>(std::filesystem::file_size(path))});
+    auto& labels = shard_labels[entry.file];
+    for (const auto& task : manifest.tasks) labels.push_back(read_task_labels(path, task, header.rows));
   }
-  for (const auto& split : splits) {
-    int64_t rows = 0;
-    for (const auto& shard : report.shards) rows += shard.split == split ? shard.rows : 0;
-    report.split_rows.emplace_back(split, rows);
+  // labels[t][s]: label tensors of task t in split s, one per split part.
+  std::vector<std::vector<std::vector<torch::Tensor>>> labels(
+      manifest.tasks.size(), std::vector<std::vector<torch::Tensor>>(splits.size()));
+  for (size_t s = 0; s < splits.size(); ++s) {
+    report.split_rows.emplace_back(splits[s], manifest.rows_in_split(splits[s]));
+    for (const auto& part : manifest.split_parts(splits[s])) {
+      const auto& all = shard_labels.at(part.shard->file);
+      for (size_t t = 0; t < manifest.tasks.size(); ++t) labels[t][s].push_back(all[t].narrow(0, part.begin, part.rows()));
+    }
   }
   for (size_t t = 0; t < manifest.tasks.size(); ++t) {
     TaskInfo info;

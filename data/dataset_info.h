@@ -28,7 +28,7 @@ LabelSummary summarize_labels(const TaskSchema& task, const torch::Tensor& label
 
 struct ShardInfo {
   std::string file;  // as dataset.yaml names it
-  std::string split;
+  std::string split;  // or the splits, comma-separated, that hold row ranges of it
   int64_t rows = 0;   // as the file holds it
   int64_t bytes = 0;  // file size
 };

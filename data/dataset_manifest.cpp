@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "data/data_error.h"
+#include "data/split_ranges.h"
 
 namespace mmoe::data {
 namespace {
@@ -93,20 +94,6 @@ std::string shortest_double(double value) {
 
 }  // namespace
 
-std::vector<std::string> DatasetManifest::split_names() const {
-  std::vector<std::string> names;
-  for (const auto& shard : shards) {
-    if (std::find(names.begin(), names.end(), shard.split) == names.end()) names.push_back(shard.split);
-  }
-  return names;
-}
-
-int64_t DatasetManifest::rows_in_split(const std::string& split) const {
-  int64_t rows = 0;
-  for (const auto& shard : shards) rows += shard.split == split ? shard.rows : 0;
-  return rows;
-}
-
 const TaskSchema* DatasetManifest::find_task(const std::string& task_name) const {
   for (const auto& task : tasks) {
     if (task.name == task_name) return &task;
@@ -155,7 +142,8 @@ DatasetManifest load_manifest(const std::filesystem::path& dir) {
   for (const auto& node : root["shards"]) {
     ShardEntry shard;
     shard.file = read_key<std::string>(node, "file", where);
-    shard.split = read_key<std::string>(node, "split", where);
+    // A shard whose rows are given under `splits:` has no split of its own.
+    if (node["split"] || !root["splits"]) shard.split = read_key<std::string>(node, "split", where);
     shard.rows = read_key<int64_t>(node, "rows", where);
     if (node["sha256"]) shard.sha256 = read_key<std::string>(node, "sha256", where);
     if (node["bytes"]) shard.bytes = read_key<int64_t>(node, "bytes", where);
@@ -176,6 +164,7 @@ DatasetManifest load_manifest(const std::filesystem::path& dir) {
   if (root["feature_stats"]) {
     manifest.feature_stats = parse_feature_stats(root["feature_stats"], manifest.feature_dim, where);
   }
+  if (root["splits"]) manifest.split_ranges = parse_split_ranges(root["splits"], manifest.shards, where);
   return manifest;
 }
 
@@ -201,9 +190,9 @@ void save_manifest(const std::filesystem::path& dir, const DatasetManifest& mani
   out << YAML::EndSeq;
   out << YAML::Key << "shards" << YAML::Value << YAML::BeginSeq;
   for (const auto& shard : manifest.shards) {
-    out << YAML::BeginMap << YAML::Key << "file" << YAML::Value << shard.file << YAML::Key << "split"
-        << YAML::Value << shard.split << YAML::Key << "rows" << YAML::Value << shard.rows << YAML::Key
-        << "sha256" << YAML::Value << shard.sha256;
+    out << YAML::BeginMap << YAML::Key << "file" << YAML::Value << shard.file;
+    if (!shard.split.empty()) out << YAML::Key << "split" << YAML::Value << shard.split;
+    out << YAML::Key << "rows" << YAML::Value << shard.rows << YAML::Key << "sha256" << YAML::Value << shard.sha256;
     if (shard.bytes > 0) out << YAML::Key << "bytes" << YAML::Value << shard.bytes;
     out << YAML::EndMap;
   }
@@ -241,6 +230,7 @@ void save_manifest(const std::filesystem::path& dir, const DatasetManifest& mani
     out << YAML::Key << "std" << YAML::Value << YAML::Flow << std;
     out << YAML::EndMap;
   }
+  if (!manifest.split_ranges.empty()) emit_split_ranges(out, manifest.split_ranges);
   out << YAML::EndMap;
 
   const auto path = dir / kManifestFileName;

@@ -17,10 +17,26 @@ inline constexpr int64_t kManifestFormatVersion = 1;
 
 struct ShardEntry {
   std::string file;   // relative to the dataset directory
-  std::string split;  // e.g. train, val, test
+  std::string split;  // e.g. train, val, test; empty when the shard's rows are given under `splits:`
   int64_t rows = 0;
   std::string sha256;
   int64_t bytes = 0;  // file size in bytes; 0 = not recorded (load_split checks it when recorded)
+};
+
+// Rows [begin, end) of a listed shard that belong to a split (the optional `splits:` block of
+// dataset.yaml: splits given as row ranges instead of whole shards).
+struct SplitRowRange {
+  std::string file;   // a file listed under `shards`
+  int64_t begin = 0;  // first shard row, >= 0
+  int64_t end = 0;    // one past the last; begin < end <= the shard's rows
+};
+
+// One piece of a split: rows [begin, end) of a shard, whole or a range.
+struct SplitPart {
+  const ShardEntry* shard = nullptr;
+  int64_t begin = 0;
+  int64_t end = 0;
+  int64_t rows() const { return end - begin; }
 };
 
 // Label statistics of one task over the train split.
@@ -61,9 +77,14 @@ struct DatasetManifest {
   std::map<std::string, std::string> attributes;      // free provenance, e.g. generator settings
   std::optional<SyntheticInfo> synthetic;             // set for generated datasets that record it
   std::optional<FeatureStats> feature_stats;          // set when the writer computed them
+  // `splits:` block: per split, its row ranges (no two overlap), in file order.
+  std::vector<std::pair<std::string, std::vector<SplitRowRange>>> split_ranges;
 
-  std::vector<std::string> split_names() const;  // in order of first appearance
+  std::vector<std::string> split_names() const;  // shards' splits, then `splits:` ones, in order
   int64_t rows_in_split(const std::string& split) const;
+  // A split's rows in order: the whole shards whose `split` it is, in manifest order, then its
+  // ranges. Split row numbers count through the parts in this order. Pointers into `shards`.
+  std::vector<SplitPart> split_parts(const std::string& split) const;
   const TaskSchema* find_task(const std::string& name) const;
 };
 

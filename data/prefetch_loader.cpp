@@ -49,7 +49,8 @@ PrefetchLoader::PrefetchLoader(SplitSource source, std::vector<RowRange> ranges,
       while (source_.shards[shard].first_row + source_.shards[shard].rows <= row) ++shard;
       const auto& span = source_.shards[shard];
       const int64_t end = std::min({range.end, span.first_row + span.rows, row + options_.chunk_rows});
-      chunks_.push_back(Chunk{shard, row - span.first_row, end - span.first_row});
+      const int64_t offset = span.shard_begin - span.first_row;  // split row -> shard row
+      chunks_.push_back(Chunk{shard, row + offset, end + offset});
       row = end;
     }
     rows += range.size();
@@ -174,9 +175,9 @@ void PrefetchLoader::read_all() {
           }
           reader = std::make_unique<ShardRowReader>(span.path, source_.tasks, source_.feature_dim);
           open_order.push_back(chunk.shard);
-          if (reader->rows() != span.rows) {
+          if (reader->rows() != span.shard_rows) {
             throw DataError(current_file + ": holds " + std::to_string(reader->rows()) + " rows but dataset.yaml says " +
-                            std::to_string(span.rows) + "; re-create the dataset");
+                            std::to_string(span.shard_rows) + "; re-create the dataset");
           }
         }
         auto tensors = std::make_shared<Batch>();

@@ -178,27 +178,46 @@ void require_finite(const torch::Tensor& features, int64_t first_row, const std:
   }
 }
 
+// Rows of /features, without reading it; DataError when it is missing or not 2-D.
+int64_t stored_feature_rows(hid_t file_id, const std::string& file) {
+  if (!h5::exists(file_id, "/features")) throw DataError(file + ": dataset '/features' is missing");
+  const h5::Handle features = h5::checked(H5Dopen2(file_id, "/features", H5P_DEFAULT), H5Dclose, file,
+                                          "opening /features");
+  const auto dims = h5::dataset_dims(features.get(), file, "/features");
+  if (dims.size() != 2) {
+    throw DataError(file + ": /features has " + std::to_string(dims.size()) + " dimensions, expected 2 [N, D]");
+  }
+  return static_cast<int64_t>(dims[0]);
+}
+
 }  // namespace
 
 ShardTensors read_shard(const std::filesystem::path& path, const std::vector<TaskSchema>& tasks,
-                        int64_t expected_feature_dim, NonFiniteRows non_finite) {
+                        int64_t expected_feature_dim, NonFiniteRows non_finite, ShardRows range) {
   const std::lock_guard<std::mutex> lock(h5::library_mutex());
   const std::string file = path.string();
   const h5::Handle shard_file = open_shard(path);
   const hid_t id = shard_file.get();
+  const int64_t stored_rows = stored_feature_rows(id, file);
+  const int64_t end = range.end < 0 ? stored_rows : range.end;
+  if (range.begin < 0 || end < range.begin || end > stored_rows) {
+    throw DataError(file + ": rows [" + std::to_string(range.begin) + ", " + std::to_string(end) +
+                    ") are outside the shard's " + std::to_string(stored_rows) + " rows; fix splits in dataset.yaml");
+  }
+  const RowSlice slice{range.begin, end - range.begin, stored_rows};
   ShardTensors shard;
-  shard.features = read_dataset(id, "/features", torch::kFloat32, H5T_NATIVE_FLOAT, file);
+  shard.features = read_dataset(id, "/features", torch::kFloat32, H5T_NATIVE_FLOAT, file, slice);
   if (shard.features.dim() != 2 || shard.features.size(1) != expected_feature_dim) {
     throw DataError(file + ": /features has shape " + c10::str(shard.features.sizes()) + " but the dataset's feature_dim is " +
                     std::to_string(expected_feature_dim));
   }
   const int64_t rows = shard.features.size(0);
-  if (non_finite == NonFiniteRows::kError) require_finite(shard.features, 0, file);
-  shard.sample_id = read_dataset(id, "/sample_id", torch::kInt64, H5T_NATIVE_INT64, file);
+  if (non_finite == NonFiniteRows::kError) require_finite(shard.features, range.begin, file);
+  shard.sample_id = read_dataset(id, "/sample_id", torch::kInt64, H5T_NATIVE_INT64, file, slice);
   require_rows(shard.sample_id, rows, file, "/sample_id");
-  shard.view = read_dataset(id, "/view", torch::kInt32, H5T_NATIVE_INT32, file);
+  shard.view = read_dataset(id, "/view", torch::kInt32, H5T_NATIVE_INT32, file, slice);
   require_rows(shard.view, rows, file, "/view");
-  for (const auto& task : tasks) shard.labels[task.name] = read_task_labels(id, task, rows, file);
+  for (const auto& task : tasks) shard.labels[task.name] = read_task_labels(id, task, stored_rows, file, slice);
   if (non_finite == NonFiniteRows::kSkip && rows > 0) {
     const auto finite_rows = torch::isfinite(shard.features).all(1);
     const int64_t kept = finite_rows.sum().item<int64_t>();

@@ -14,8 +14,15 @@ namespace mmoe::data {
 // has label arrays of the wrong length, class ids outside [-1, C), or non-finite features.
 // With NonFiniteRows::kSkip, rows whose features hold NaN or Inf are left out of every tensor
 // instead, and counted in ShardTensors::skipped_rows.
+// `rows` limits the read to a row range of the shard (a split given as row ranges); row numbers
+// in messages stay the shard's.
+struct ShardRows {
+  int64_t begin = 0;
+  int64_t end = -1;  // one past the last row; -1: through the shard's last row
+};
 ShardTensors read_shard(const std::filesystem::path& path, const std::vector<TaskSchema>& tasks,
-                        int64_t expected_feature_dim, NonFiniteRows non_finite = NonFiniteRows::kError);
+                        int64_t expected_feature_dim, NonFiniteRows non_finite = NonFiniteRows::kError,
+                        ShardRows rows = {});
 
 // What a shard says about itself without reading any data: its format version and the shape and
 // stored type of /features. DataError as read_shard for a missing, non-HDF5 or newer-version

@@ -22,6 +22,16 @@ void check_recorded_size(const std::filesystem::path& dir, const ShardEntry& ent
   }
 }
 
+// A row range is read as a hyperslab, which would not notice rows added to or cut from the
+// shard's end; the header says how many it holds.
+void check_recorded_rows(const std::filesystem::path& dir, const ShardEntry& entry) {
+  const auto header = read_shard_header(dir / entry.file);
+  if (header.rows != entry.rows) {
+    throw DataError((dir / entry.file).string() + ": holds " + std::to_string(header.rows) +
+                    " rows but dataset.yaml says " + std::to_string(entry.rows) + "; re-create the dataset");
+  }
+}
+
 }  // namespace
 
 SplitData load_split(const std::filesystem::path& dir, const DatasetManifest& manifest,
@@ -29,12 +39,15 @@ SplitData load_split(const std::filesystem::path& dir, const DatasetManifest& ma
   std::vector<torch::Tensor> features;
   int64_t skipped_rows = 0;
   std::vector<std::vector<torch::Tensor>> labels(tasks.size());
-  for (const auto& entry : manifest.shards) {
-    if (entry.split != split) continue;
+  for (const auto& part : manifest.split_parts(split)) {
+    const ShardEntry& entry = *part.shard;
     check_recorded_size(dir, entry);
-    const auto shard = read_shard(dir / entry.file, tasks, manifest.feature_dim, non_finite);
+    const bool whole = part.begin == 0 && part.end == entry.rows;
+    if (!whole) check_recorded_rows(dir, entry);  // a range read sees only its own rows
+    const auto shard = read_shard(dir / entry.file, tasks, manifest.feature_dim, non_finite,
+                                  ShardRows{part.begin, whole ? -1 : part.end});
     skipped_rows += shard.skipped_rows;
-    if (shard.features.size(0) + shard.skipped_rows != entry.rows) {
+    if (shard.features.size(0) + shard.skipped_rows != part.rows()) {
       throw DataError((dir / entry.file).string() + ": holds " +
                       std::to_string(shard.features.size(0) + shard.skipped_rows) +
                       " rows but dataset.yaml says " + std::to_string(entry.rows) + "; re-create the dataset");
@@ -70,11 +83,10 @@ SplitSource split_source(const std::filesystem::path& dir, const DatasetManifest
   source.tasks = tasks;
   source.feature_dim = manifest.feature_dim;
   int64_t first_row = 0;
-  for (const auto& entry : manifest.shards) {
-    if (entry.split != split) continue;
-    check_recorded_size(dir, entry);
-    source.shards.push_back(ShardSpan{dir / entry.file, first_row, entry.rows});
-    first_row += entry.rows;
+  for (const auto& part : manifest.split_parts(split)) {
+    check_recorded_size(dir, *part.shard);
+    source.shards.push_back(ShardSpan{dir / part.shard->file, first_row, part.rows(), part.begin, part.shard->rows});
+    first_row += part.rows();
   }
   if (source.shards.empty()) {
     std::string list;
@@ -90,12 +102,13 @@ SplitData load_split_labels(const SplitSource& source) {
   std::vector<std::vector<torch::Tensor>> labels(source.tasks.size());
   for (const auto& shard : source.shards) {
     const auto header = read_shard_header(shard.path);
-    if (header.rows != shard.rows) {
+    if (header.rows != shard.shard_rows) {
       throw DataError(shard.path.string() + ": holds " + std::to_string(header.rows) + " rows but dataset.yaml says " +
-                      std::to_string(shard.rows) + "; re-create the dataset");
+                      std::to_string(shard.shard_rows) + "; re-create the dataset");
     }
     for (size_t t = 0; t < source.tasks.size(); ++t) {
-      labels[t].push_back(read_task_labels(shard.path, source.tasks[t], header.rows));
+      const auto all = read_task_labels(shard.path, source.tasks[t], header.rows);
+      labels[t].push_back(all.narrow(0, shard.shard_begin, shard.rows));
     }
   }
   SplitData data;

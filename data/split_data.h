@@ -26,12 +26,14 @@ SplitData load_split(const std::filesystem::path& dir, const DatasetManifest& ma
                      const std::string& split, const std::vector<TaskSchema>& tasks,
                      NonFiniteRows non_finite = NonFiniteRows::kError);
 
-// Where a split's rows are, without reading them (data.cache none): its shards in manifest order,
-// each with the split row it starts at. Rows are numbered as load_split concatenates them.
+// Where a split's rows are, without reading them (data.cache none): its parts in the order of
+// DatasetManifest::split_parts, each with the split row it starts at. Rows are numbered as load_split concatenates them.
 struct ShardSpan {
   std::filesystem::path path;
-  int64_t first_row = 0;  // split row of the shard's row 0
-  int64_t rows = 0;       // as dataset.yaml says; the loader checks the file against it
+  int64_t first_row = 0;    // split row of the span's first row
+  int64_t rows = 0;         // rows of the shard in this split
+  int64_t shard_begin = 0;  // shard row of the span's first row (0 unless the split is a row range)
+  int64_t shard_rows = 0;   // the shard's rows as dataset.yaml says; the loader checks the file against it
 };
 
 struct SplitSource {
