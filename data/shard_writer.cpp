@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <mutex>
 
 #include "core/sha256.h"
 #include "data/data_error.h"
@@ -113,6 +114,8 @@ void write_labels(hid_t labels_group, hid_t masks_group, const TaskSchema& task,
 std::string write_shard(const std::filesystem::path& path, const ShardTensors& shard,
                         const std::vector<TaskSchema>& tasks, const ShardProvenance& provenance,
                         const ShardWriteOptions& options) {
+  // Another thread may be in the library (a prefetching loader reading while shards are written).
+  std::unique_lock<std::mutex> hdf5_lock(h5::library_mutex());
   h5::silence_library_errors();
   const std::string file = path.string();
   TORCH_CHECK(shard.features.dim() == 2, "write_shard: features must be [N, D]");
@@ -161,6 +164,7 @@ std::string write_shard(const std::filesystem::path& path, const ShardTensors& s
     std::filesystem::remove(partial, ignored);  // a partial shard never survives
     throw;
   }
+  hdf5_lock.unlock();
   const std::string checksum = sha256_file_hex(partial);
   std::error_code error;
   std::filesystem::rename(partial, path, error);

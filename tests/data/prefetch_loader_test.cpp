@@ -13,6 +13,7 @@
 #include "data_test_util.h"
 #include "data/prefetch_loader.h"
 #include "data/row_sampler.h"
+#include "data/shard_reader.h"
 #include "data/shard_writer.h"
 #include "data/split_data.h"
 
@@ -235,6 +236,28 @@ TEST_F(PrefetchLoaderTest, DestroyingMidEpochDoesNotHang) {
 
 TEST_F(PrefetchLoaderTest, RefusesRangesOutsideTheSplit) {
   EXPECT_THROW(PrefetchLoader(source_, {RowRange{20, 23}}, small_options()), std::invalid_argument);
+}
+
+// The loader's reader thread and a writer on this thread use the (serial) HDF5 library at once:
+// every call holds h5::library_mutex, so both finish and both read back exactly.
+TEST_F(PrefetchLoaderTest, WritingShardsWhileTheLoaderReadsIsSafe) {
+  auto options = small_options();
+  options.chunk_rows = 1;  // many small reads, interleaved with the writes
+  options.prefetch_batches = 1;
+  PrefetchLoader loader(source_, {RowRange{0, 22}}, options);
+  std::vector<torch::Tensor> features;
+  const auto shard = testing::fish_shard(6, kDim);
+  for (int k = 0; k < 12; ++k) {
+    write_shard(dir_ / ("extra-" + std::to_string(k) + ".h5"), shard, fish_tasks(), ShardProvenance{});
+    if (auto batch = loader.next()) features.push_back(batch->features);
+  }
+  while (auto batch = loader.next()) features.push_back(batch->features);
+  EXPECT_TRUE(testing::bitwise_equal(sorted(Batch{torch::cat(features), {}}).features,
+                                     sorted(Batch{oracle_.features, {}}).features));
+  for (int k = 0; k < 12; ++k) {
+    const auto back = read_shard(dir_ / ("extra-" + std::to_string(k) + ".h5"), fish_tasks(), kDim);
+    EXPECT_TRUE(testing::bitwise_equal(back.features, shard.features));
+  }
 }
 
 }  // namespace
