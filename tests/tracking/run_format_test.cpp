@@ -55,8 +55,8 @@ RunDetail collapsed_run() {
   run.epochs = {EpochRow{1, 50, {{"lr/experts", 3e-4}, {"val_loss", 0.9}, {"train_loss", 1.25},
                                  {"epoch_time_s", 12.5}, {"val_weighted_f1", 0.75}}},
                 EpochRow{2, 100, {{"val_loss", 0.8}, {"train_loss", 1.0}, {"val_weighted_f1", 0.8123}}}};
-  TaskMetricsRecord family{"family", "val", 900, 0.5, 0.82, 0.61, 0.8123, 0.82, {}, {}};
-  TaskMetricsRecord trophic{"trophic", "val", 850, 0.25, {}, {}, {}, {}, 0.31, 0.42};
+  TaskMetricsRecord family{"family", "val", 900, 0.5, 0.82, 0.61, 0.8123, 0.82, {}, {}, {}, {}, {}, {}};
+  TaskMetricsRecord trophic{"trophic", "val", 850, 0.25, {}, {}, {}, {}, 0.31, 0.42, {}, {}, {}, {}};
   run.final_task_metrics = {family, trophic};
   run.final_gates = {GateRecord{"family", {0.5, 0.3, 0.004, 0.196}, 1.0512, 0.7583},
                      GateRecord{"habitat", {0.91, 0.03, 0.03, 0.03}, 0.3112, 0.2245}};
