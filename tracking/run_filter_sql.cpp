@@ -153,15 +153,6 @@ std::string filter_sql(const FilterNode& node, SqlParams& params, const std::str
   return "";
 }
 
-std::string order_by_sql(const SortKey& sort, SqlParams& params, const std::string& cutoff) {
-  // The key's parameters are added once; the expression is repeated with the same ?N.
-  const std::string key = key_sql(sort.key, params, cutoff);
-  const char* direction = sort.descending ? "DESC" : "ASC";
-  return fmt::format(
-      "({0}) IS NULL, mmoe_real({0}) IS NULL, mmoe_real({0}) {1}, CAST({0} AS TEXT) {1}", key,
-      direction);
-}
-
 void register_query_functions(sqlite::Database& db) {
   const int rc = sqlite3_create_function_v2(
       db.get(), "mmoe_real", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,

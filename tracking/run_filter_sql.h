@@ -31,8 +31,6 @@ class SqlParams {
 std::string key_sql(const RunKey& key, SqlParams& params, const std::string& cutoff);
 // A boolean expression: a comparison with an absent key is false, so `not` selects it.
 std::string filter_sql(const FilterNode& node, SqlParams& params, const std::string& cutoff);
-// ORDER BY terms (without "ORDER BY"): absent values last, numbers numerically before text.
-std::string order_by_sql(const SortKey& sort, SqlParams& params, const std::string& cutoff);
 // "(r.status = 'running' AND r.heartbeat_at < cutoff)"
 std::string stale_sql(const std::string& cutoff);
 

@@ -80,11 +80,26 @@ std::vector<RunSummary> select_runs(sqlite::Database& db, const RunFilter& filte
   SqlParams params;
   const std::string cutoff = params.add(cutoff_time);
   const std::string where = run_filter_where(filter, params, cutoff);
-  std::string order = "r.started_at DESC, r.rowid DESC";
-  if (!filter.sort.empty()) order = order_by_sql(parse_sort_key(filter.sort), params, cutoff) + ", " + order;
-  const std::string limit = params.add(filter.limit > 0 ? filter.limit : int64_t{-1});  // -1: all
-  const std::string sql = std::string(kRunSummarySelect) + kRunsJoinExperiments + "WHERE " + where +
-                          " ORDER BY " + order + " LIMIT " + limit;
+  std::string sql;
+  if (filter.sort.empty()) {
+    const std::string limit = params.add(filter.limit > 0 ? filter.limit : int64_t{-1});  // -1: all
+    sql = std::string(kRunSummarySelect) + kRunsJoinExperiments + "WHERE " + where +
+          " ORDER BY r.started_at DESC, r.rowid DESC LIMIT " + limit;
+  } else {
+    // The sort value is computed once per matching run (a materialized CTE), not once per use
+    // in the ORDER BY terms.
+    const SortKey sort = parse_sort_key(filter.sort);
+    const std::string value = key_sql(sort.key, params, cutoff);
+    const std::string limit = params.add(filter.limit > 0 ? filter.limit : int64_t{-1});
+    const char* direction = sort.descending ? "DESC" : "ASC";
+    sql = fmt::format(
+        "WITH matched AS MATERIALIZED (SELECT r.rowid AS run_rowid, {0} AS sort_value{1}WHERE {2}) "
+        "{3} FROM matched JOIN runs AS r ON r.rowid = matched.run_rowid "
+        "JOIN experiments AS e ON e.id = r.experiment_id "
+        "ORDER BY sort_value IS NULL, mmoe_real(sort_value) IS NULL, mmoe_real(sort_value) {4}, "
+        "CAST(sort_value AS TEXT) {4}, r.started_at DESC, r.rowid DESC LIMIT {5}",
+        value, kRunsJoinExperiments, where, kRunSummarySelect, direction, limit);
+  }
   sqlite::Statement query(db, sql);
   params.bind_all(query);
   std::vector<RunSummary> runs;

@@ -2,6 +2,8 @@
 // number formatting.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
 #include <sstream>
 
@@ -188,6 +190,41 @@ TEST(RunDetailText, RendersAStoredRun) {
   const std::string table = format_run_table(store.list_runs());
   EXPECT_TRUE(contains(table, id));
   EXPECT_TRUE(contains(table, "running"));
+}
+
+}  // namespace
+}  // namespace mmoe::tracking
+
+namespace mmoe::tracking {
+namespace {
+
+TEST(RunDetailText, StaleRunsAndSchemaTwoMetrics) {
+  RunDetail run = collapsed_run();
+  run.summary.status = RunStatus::kRunning;
+  run.summary.stale = true;
+  run.summary.heartbeat_at = "2024-05-01T12:40:00.000Z";
+  run.final_task_metrics[0].auc = 0.93;
+  run.final_task_metrics[1].r2 = 0.5;
+  run.final_task_metrics[0].classes = {ClassMetricsRecord{0, "Labridae", 0.8, 0.75, 0.7742, 400},
+                                       ClassMetricsRecord{1, "Gobiidae", std::nan(""), 0.0, 0.0, 3}};
+  const std::string text = format_run_detail(run);
+  EXPECT_TRUE(contains(text, "  status       stale (stored as running; no heartbeat since 2024-05-01T12:40:00.000Z)\n"))
+      << text;
+  const auto lines = lines_of(text);
+  const auto header = std::find_if(lines.begin(), lines.end(),
+                                   [](const std::string& line) { return contains(line, "  task     split"); });
+  ASSERT_NE(header, lines.end()) << text;
+  EXPECT_EQ(*header,
+            "  task     split  rows    loss  accuracy  macro_f1  weighted_f1  micro_f1     auc     mae    rmse      r2");
+  EXPECT_FALSE(contains(*header, "samples_f1")) << "no task has samples_f1";
+  EXPECT_EQ(*(header + 1),
+            "  family   val     900  0.5000    0.8200    0.6100       0.8123    0.8200  0.9300       -       -       -");
+  EXPECT_TRUE(contains(text, "per-class metrics (epoch 2)\n"
+                             "  task    split  class  name      precision  recall      f1  support\n"
+                             "  family  val        0  Labridae     0.8000  0.7500  0.7742      400\n"
+                             "  family  val        1  Gobiidae        nan       0       0        3\n"))
+      << text;
+  EXPECT_TRUE(contains(format_run_table({run.summary}), " stale "));
 }
 
 }  // namespace
