@@ -45,7 +45,9 @@ std::string header_lines(const RunDetail& run) {
     out += fmt::format("  {:<12} {}\n", key, value);
   };
   line("experiment", s.experiment);
-  line("status", to_string(s.status));
+  line("status", s.stale ? fmt::format("stale (stored as running; no heartbeat since {})",
+                                        s.heartbeat_at)
+                          : std::string(to_string(s.status)));
   if (!s.error.empty()) line("error", s.error);
   line("started", s.started_at);
   line("ended", or_dash(s.ended_at));
@@ -121,16 +123,51 @@ std::string final_epoch_label(const RunDetail& run) {
 
 std::string task_metrics_section(const RunDetail& run) {
   if (run.final_task_metrics.empty()) return "\nfinal task metrics: none logged\n";
-  TextTable table({"task", "split", "rows", "loss", "accuracy", "macro_f1", "weighted_f1",
-                   "micro_f1", "mae", "rmse"});
-  for (std::size_t c = 2; c < 10; ++c) table.set_align(c, Align::kRight);
+  // samples_f1, auc and r2 (schema version 2) get a column only when some task has them.
+  bool samples_f1 = false;
+  bool auc = false;
+  bool r2 = false;
   for (const TaskMetricsRecord& row : run.final_task_metrics) {
-    table.add_row({row.task, row.split, std::to_string(row.labelled_rows),
-                   format_number(row.loss), format_number(row.accuracy),
-                   format_number(row.macro_f1), format_number(row.weighted_f1),
-                   format_number(row.micro_f1), format_number(row.mae), format_number(row.rmse)});
+    samples_f1 = samples_f1 || row.samples_f1.has_value();
+    auc = auc || row.auc.has_value();
+    r2 = r2 || row.r2.has_value();
+  }
+  std::vector<std::string> header = {"task", "split", "rows", "loss", "accuracy", "macro_f1",
+                                     "weighted_f1", "micro_f1"};
+  if (samples_f1) header.push_back("samples_f1");
+  if (auc) header.push_back("auc");
+  header.insert(header.end(), {"mae", "rmse"});
+  if (r2) header.push_back("r2");
+  TextTable table(header);
+  for (std::size_t c = 2; c < header.size(); ++c) table.set_align(c, Align::kRight);
+  for (const TaskMetricsRecord& row : run.final_task_metrics) {
+    std::vector<std::string> cells = {
+        row.task, row.split, std::to_string(row.labelled_rows), format_number(row.loss),
+        format_number(row.accuracy), format_number(row.macro_f1), format_number(row.weighted_f1),
+        format_number(row.micro_f1)};
+    if (samples_f1) cells.push_back(format_number(row.samples_f1));
+    if (auc) cells.push_back(format_number(row.auc));
+    cells.push_back(format_number(row.mae));
+    cells.push_back(format_number(row.rmse));
+    if (r2) cells.push_back(format_number(row.r2));
+    table.add_row(std::move(cells));
   }
   return "\nfinal task metrics" + final_epoch_label(run) + "\n" + table.render("  ");
+}
+
+std::string class_metrics_section(const RunDetail& run) {
+  TextTable table({"task", "split", "class", "name", "precision", "recall", "f1", "support"});
+  for (std::size_t c = 4; c < 8; ++c) table.set_align(c, Align::kRight);
+  table.set_align(2, Align::kRight);
+  for (const TaskMetricsRecord& row : run.final_task_metrics) {
+    for (const ClassMetricsRecord& c : row.classes) {
+      table.add_row({row.task, row.split, std::to_string(c.class_index), c.class_name,
+                     format_number(c.precision), format_number(c.recall), format_number(c.f1),
+                     std::to_string(c.support)});
+    }
+  }
+  if (table.empty()) return "";
+  return "\nper-class metrics" + final_epoch_label(run) + "\n" + table.render("  ");
 }
 
 std::string gates_section(const RunDetail& run) {
@@ -165,7 +202,7 @@ std::string format_run_table(const std::vector<RunSummary>& runs) {
       {"id", "experiment", "name", "status", "started (UTC)", "epochs", "monitor", "best"});
   table.set_align(5, Align::kRight);
   for (const RunSummary& run : runs) {
-    table.add_row({run.id, run.experiment, run.name, to_string(run.status),
+    table.add_row({run.id, run.experiment, run.name, display_status(run),
                    short_time(run.started_at), std::to_string(run.epochs_logged),
                    or_dash(run.monitor), best_cell(run)});
   }
@@ -174,7 +211,22 @@ std::string format_run_table(const std::vector<RunSummary>& runs) {
 
 std::string format_run_detail(const RunDetail& run) {
   return header_lines(run) + tags_section(run) + config_section(run) + epochs_section(run) +
-         task_metrics_section(run) + gates_section(run);
+         task_metrics_section(run) + class_metrics_section(run) + gates_section(run);
+}
+
+std::string format_best_runs(const BestRuns& best, const std::string& metric) {
+  if (best.runs.empty()) return fmt::format("no run has logged '{}'\n", metric);
+  TextTable table({"rank", "id", "experiment", "name", "status", metric, "epoch"});
+  for (const std::size_t c : {0, 5, 6}) table.set_align(c, Align::kRight);
+  for (std::size_t i = 0; i < best.runs.size(); ++i) {
+    const RankedRun& run = best.runs[i];
+    table.add_row({std::to_string(i + 1), run.summary.id, run.summary.experiment, run.summary.name,
+                   display_status(run.summary), format_number(run.value),
+                   std::to_string(run.epoch)});
+  }
+  return fmt::format("best '{}' ({} is better; {} run(s) compared)\n", metric,
+                     best.mode == MetricMode::kMax ? "higher" : "lower", best.runs_compared) +
+         table.render();
 }
 
 }  // namespace mmoe::tracking

@@ -21,7 +21,8 @@ Json summary_json(const RunSummary& run) {
   json["id"] = run.id;
   json["experiment"] = run.experiment;
   json["name"] = run.name;
-  json["status"] = to_string(run.status);
+  json["status"] = display_status(run);  // "stale" for a stale run
+  json["stale"] = run.stale;
   json["started_at"] = run.started_at;
   json["ended_at"] = text_or_null(run.ended_at);
   json["epochs_logged"] = run.epochs_logged;
@@ -29,6 +30,7 @@ Json summary_json(const RunSummary& run) {
   json["best_epoch"] = run.best_epoch ? Json(*run.best_epoch) : Json(nullptr);
   json["best_metric"] = optional_number(run.best_metric);
   json["error"] = text_or_null(run.error);
+  json["heartbeat_at"] = text_or_null(run.heartbeat_at);
   return json;
 }
 
@@ -44,6 +46,21 @@ Json task_metrics_json(const TaskMetricsRecord& row) {
   json["micro_f1"] = optional_number(row.micro_f1);
   json["mae"] = optional_number(row.mae);
   json["rmse"] = optional_number(row.rmse);
+  json["samples_f1"] = optional_number(row.samples_f1);
+  json["auc"] = optional_number(row.auc);
+  json["r2"] = optional_number(row.r2);
+  Json classes = Json::array();
+  for (const ClassMetricsRecord& c : row.classes) {
+    Json one;
+    one["class_index"] = c.class_index;
+    one["class_name"] = c.class_name;
+    one["precision"] = c.precision;  // NaN dumps as null
+    one["recall"] = c.recall;
+    one["f1"] = c.f1;
+    one["support"] = c.support;
+    classes.push_back(std::move(one));
+  }
+  json["classes"] = std::move(classes);
   return json;
 }
 
@@ -101,6 +118,24 @@ std::string run_detail_to_json(const RunDetail& run) {
   json["epochs"] = std::move(epochs);
   json["final_task_metrics"] = std::move(task_metrics);
   json["final_gates"] = std::move(gates);
+  return json.dump(2, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string best_runs_to_json(const BestRuns& best, const std::string& metric) {
+  Json runs = Json::array();
+  for (std::size_t i = 0; i < best.runs.size(); ++i) {
+    Json one;
+    one["rank"] = i + 1;
+    one["value"] = best.runs[i].value;
+    one["epoch"] = best.runs[i].epoch;
+    one["summary"] = summary_json(best.runs[i].summary);
+    runs.push_back(std::move(one));
+  }
+  Json json;
+  json["metric"] = metric;
+  json["mode"] = to_string(best.mode);
+  json["runs_compared"] = best.runs_compared;
+  json["runs"] = std::move(runs);
   return json.dump(2, ' ', false, Json::error_handler_t::replace);
 }
 

@@ -144,12 +144,59 @@ WHERE place = 1
 ORDER BY experiment, monitor;
 )sql";
 
+
+// Version 2: richer per-task metrics (samples F1 for multi-label tasks, ROC AUC, R^2), per-class
+// metrics, the final_class_metrics view, and an index for the filter language's metrics.<key>
+// look-ups ("the value at the latest epoch that logged it"). runs.checkpoint_path exists since
+// version 1, so nothing is added for it.
+constexpr const char* kVersion2 = R"sql(
+ALTER TABLE task_metrics ADD COLUMN samples_f1 REAL;
+ALTER TABLE task_metrics ADD COLUMN auc REAL;
+ALTER TABLE task_metrics ADD COLUMN r2 REAL;
+
+CREATE TABLE class_metrics (
+  run_id      TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  epoch       INTEGER NOT NULL,
+  task        TEXT NOT NULL,
+  split       TEXT NOT NULL,
+  class_index INTEGER NOT NULL CHECK (class_index >= 0),
+  class_name  TEXT NOT NULL,
+  precision   REAL,
+  recall      REAL,
+  f1          REAL,
+  support     INTEGER NOT NULL CHECK (support >= 0),
+  PRIMARY KEY (run_id, epoch, task, split, class_index)
+);
+
+DROP INDEX metrics_by_run_key;
+CREATE INDEX metrics_by_run_key_epoch ON metrics (run_id, key, epoch);
+
+DROP VIEW final_task_metrics;
+CREATE VIEW final_task_metrics AS
+SELECT t.run_id, e.name AS experiment, r.name AS run_name, t.epoch, t.task, t.split,
+       t.labelled_rows, t.loss, t.accuracy, t.macro_f1, t.weighted_f1, t.micro_f1, t.mae, t.rmse,
+       t.samples_f1, t.auc, t.r2
+FROM task_metrics AS t
+JOIN runs AS r ON r.id = t.run_id
+JOIN experiments AS e ON e.id = r.experiment_id
+WHERE t.epoch = (SELECT MAX(ep.epoch) FROM epochs AS ep WHERE ep.run_id = t.run_id);
+
+CREATE VIEW final_class_metrics AS
+SELECT c.run_id, e.name AS experiment, r.name AS run_name, c.epoch, c.task, c.split,
+       c.class_index, c.class_name, c.precision, c.recall, c.f1, c.support
+FROM class_metrics AS c
+JOIN runs AS r ON r.id = c.run_id
+JOIN experiments AS e ON e.id = r.experiment_id
+WHERE c.epoch = (SELECT MAX(ep.epoch) FROM epochs AS ep WHERE ep.run_id = c.run_id);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "experiments, runs, params, tags, epochs, metrics, task metrics, gate statistics, views",
        kVersion1},
+      {2, "task metrics samples_f1, auc, r2; class_metrics; final_class_metrics view", kVersion2},
   };
   return kMigrations;
 }

@@ -2,6 +2,7 @@
 // The SQLite experiment store: runs, their resolved configs and params, per-epoch metrics,
 // per-task metrics and gate statistics. No LibTorch. Only rank 0 of a job writes.
 // Schema (versioned, with migrations) and views: docs/store.md.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -22,8 +23,19 @@ class StoreError : public mmoe::Error {
   using mmoe::Error::Error;
 };
 
+// A filter expression or sort key that does not parse (`mmoe runs list --filter/--sort`). The
+// message says at which column and what was expected.
+class QueryError : public mmoe::Error {
+ public:
+  using mmoe::Error::Error;
+};
+
 enum class RunStatus { kRunning, kFinished, kFailed, kInterrupted };
 const char* to_string(RunStatus status);  // "running", "finished", "failed", "interrupted"
+
+// A 'running' run whose heartbeat (refreshed by every epoch, best and finish) is older than
+// this is shown as 'stale': it most likely died without a word. Its stored status stays running.
+constexpr std::chrono::seconds kDefaultStaleAfter{600};
 
 struct NewRun {
   std::string experiment;   // created on first use
@@ -39,6 +51,16 @@ struct NewRun {
   std::string monitor;  // name of the monitored metric, e.g. "val_weighted_f1"
 };
 
+// One class of a classification task on one split at the end of one epoch.
+struct ClassMetricsRecord {
+  int64_t class_index = 0;  // 0-based, as in the dataset's class list
+  std::string class_name;
+  double precision = 0.0;  // NaN (stored as NULL) when undefined, e.g. nothing predicted
+  double recall = 0.0;
+  double f1 = 0.0;
+  int64_t support = 0;  // labelled rows of this class
+};
+
 // One task on one split at the end of one epoch; absent values are not applicable.
 struct TaskMetricsRecord {
   std::string task;
@@ -51,6 +73,10 @@ struct TaskMetricsRecord {
   std::optional<double> micro_f1;
   std::optional<double> mae;
   std::optional<double> rmse;
+  std::optional<double> samples_f1;  // multi-label: mean per-sample F1
+  std::optional<double> auc;         // ROC AUC (binary / multi-label: macro over labels)
+  std::optional<double> r2;          // regression: coefficient of determination
+  std::vector<ClassMetricsRecord> classes;  // ascending class_index; empty when not logged
 };
 
 // One task's gate over one epoch.
@@ -82,7 +108,12 @@ struct RunSummary {
   std::optional<int64_t> best_epoch;
   std::optional<double> best_metric;
   std::string error;  // set when failed
+  std::string heartbeat_at;  // last write by the run
+  bool stale = false;  // running, but no heartbeat for longer than the stale threshold
 };
+
+// "stale" for a stale run, else to_string(status): what list and show print.
+std::string display_status(const RunSummary& run);
 
 struct EpochRow {
   int64_t epoch = 0;
@@ -107,8 +138,58 @@ struct RunDetail {
 
 struct RunFilter {
   std::optional<std::string> experiment;
-  std::optional<RunStatus> status;
-  int64_t limit = 50;  // newest first; <= 0 means no limit
+  std::optional<RunStatus> status;  // the stored status
+  std::optional<bool> stale;        // true: only stale runs; false: no stale runs
+  // The filter language (docs/store.md), e.g. `params.model.num_experts >= 8 and
+  // metrics.val_weighted_f1 > 0.8`; empty: every run. QueryError when it does not parse.
+  std::string where;
+  // A key of the filter language, '-' first for descending; empty: newest first.
+  std::string sort;
+  int64_t limit = 50;  // <= 0 means no limit
+  std::chrono::seconds stale_after = kDefaultStaleAfter;
+};
+
+// One run flattened for export: summary, params (config order), tags and final metrics (each
+// metrics key's value at the latest epoch that logged it).
+struct RunRecord {
+  RunSummary summary;
+  std::vector<std::pair<std::string, std::string>> params;
+  std::map<std::string, std::string> tags;
+  std::map<std::string, double> final_metrics;
+};
+
+enum class MetricMode { kMax, kMin };
+const char* to_string(MetricMode mode);  // "max", "min"
+
+struct BestRunQuery {
+  std::string metric;  // a metrics key, e.g. "val_weighted_f1"
+  std::optional<std::string> experiment;
+  std::string where;  // filter language; empty: every run
+  // nullopt: the runs' monitor_mode when `metric` is a monitored metric, else the same rule
+  // (min for names with "loss" or ending in mae, mse, error; max otherwise).
+  std::optional<MetricMode> mode;
+  int64_t top = 1;
+  std::chrono::seconds stale_after = kDefaultStaleAfter;
+};
+
+struct RankedRun {
+  RunSummary summary;
+  double value = 0.0;  // the run's best value of the metric over its epochs
+  int64_t epoch = 0;   // the epoch it was logged at (the earliest when tied)
+};
+
+struct BestRuns {
+  MetricMode mode = MetricMode::kMax;
+  int64_t runs_compared = 0;    // runs that logged the metric (after the filters)
+  std::vector<RankedRun> runs;  // best first, at most `top`
+};
+
+// What merge_from did with one source store.
+struct MergeReport {
+  std::filesystem::path source;
+  int64_t runs_copied = 0;
+  int64_t runs_identical = 0;  // already in the target with the same content: skipped
+  int64_t experiments_created = 0;
 };
 
 class Store {
@@ -134,9 +215,22 @@ class Store {
   // Ends a run: kFinished, kFailed (error says why) or kInterrupted.
   void finish_run(const std::string& run_id, RunStatus status, const std::string& error = "");
 
+  // Runs matching `filter`, newest first unless filter.sort says otherwise.
   std::vector<RunSummary> list_runs(const RunFilter& filter = {}) const;
   // Accepts a full id or a unique prefix (as git does); StoreError when none or ambiguous.
-  RunDetail get_run(const std::string& id_or_prefix) const;
+  RunDetail get_run(const std::string& id_or_prefix,
+                    std::chrono::seconds stale_after = kDefaultStaleAfter) const;
+  // list_runs plus each run's params, tags and final metrics (store_export.cpp).
+  std::vector<RunRecord> export_runs(const RunFilter& filter) const;
+  // The runs with the best value of query.metric (store_best.cpp).
+  BestRuns best_runs(const BestRunQuery& query) const;
+  // Deletes runs (ids or unique prefixes) and every row that belongs to them, in one
+  // transaction: all or none. Returns the full ids, in the order given.
+  std::vector<std::string> delete_runs(const std::vector<std::string>& ids_or_prefixes);
+  // Copies every experiment and run of the store at `source` into this one in one transaction
+  // (store_merge.cpp). A run already here with identical content is skipped; with different
+  // content it is a StoreError naming the run, and nothing of this source is copied.
+  MergeReport merge_from(const std::filesystem::path& source);
 
  private:
   struct Impl;

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "tracking/run_filter_sql.h"
 #include "tracking/sqlite_handle.h"
 #include "tracking/store.h"
 
@@ -11,7 +12,9 @@ namespace mmoe::tracking {
 
 struct Store::Impl {
   Impl(std::filesystem::path store_path, sqlite::Database database)
-      : path(std::move(store_path)), db(std::move(database)) {}
+      : path(std::move(store_path)), db(std::move(database)) {
+    register_query_functions(db);
+  }
   std::filesystem::path path;
   sqlite::Database db;
 };

@@ -1,4 +1,4 @@
-// Store's readers: list_runs and get_run (full id or unique prefix, as git does).
+// Store::get_run (full id or unique prefix, as git does) and resolve_run_id.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -7,6 +7,7 @@
 #include "tracking/run_id.h"
 #include "tracking/run_status.h"
 #include "tracking/store_impl.h"
+#include "tracking/store_query.h"
 #include "tracking/transaction.h"
 
 namespace mmoe::tracking {
@@ -14,49 +15,20 @@ namespace {
 
 constexpr int kMaxAmbiguousListed = 10;
 
-// Columns 0-10 of every summary query, read by read_summary(). A macro so that each query is
-// one string literal: no SQL is assembled at run time, and values only travel as parameters.
-#define MMOE_RUN_SUMMARY_FROM                                                    \
-  "SELECT r.id, e.name, r.name, r.status, r.started_at, r.ended_at, "            \
-  "(SELECT COUNT(*) FROM epochs AS ep WHERE ep.run_id = r.id), "                 \
-  "r.monitor, r.best_epoch, r.best_metric, r.error"
-#define MMOE_RUNS_JOIN_EXPERIMENTS " FROM runs AS r JOIN experiments AS e ON e.id = r.experiment_id "
+}  // namespace
 
-RunSummary read_summary(const sqlite::Statement& row, const std::string& display) {
-  RunSummary summary;
-  summary.id = row.column_text(0);
-  summary.experiment = row.column_text(1);
-  summary.name = row.column_text(2);
-  const std::string status = row.column_text(3);
-  const auto parsed = parse_run_status(status);
-  if (!parsed) {
-    throw StoreError(fmt::format("store '{}': run '{}' has unknown status '{}'; upgrade mmoe-trainer",
-                                 display, summary.id, status));
-  }
-  summary.status = *parsed;
-  summary.started_at = row.column_text(4);
-  summary.ended_at = row.column_text(5);
-  summary.epochs_logged = row.column_int64(6);
-  summary.monitor = row.column_text(7);
-  summary.best_epoch = row.column_optional_int64(8);
-  summary.best_metric = row.column_optional_double(9);
-  summary.error = row.column_text(10);
-  return summary;
-}
-
-// The full id of the one run whose id starts with `id_or_prefix`.
 std::string resolve_run_id(sqlite::Database& db, const std::string& id_or_prefix) {
   std::string prefix = id_or_prefix;
   std::transform(prefix.begin(), prefix.end(), prefix.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (!is_run_id_prefix(prefix)) throw StoreError(no_run_message(db.display(), id_or_prefix));
 
-  sqlite::Statement query(db, MMOE_RUN_SUMMARY_FROM MMOE_RUNS_JOIN_EXPERIMENTS
-                          "WHERE substr(r.id, 1, ?1) = ?2 ORDER BY r.id LIMIT ?3");
+  sqlite::Statement query(db, std::string(kRunSummarySelect) + kRunsJoinExperiments +
+                                  "WHERE substr(r.id, 1, ?1) = ?2 ORDER BY r.id LIMIT ?3");
   query.bind_int64(1, static_cast<int64_t>(prefix.size())).bind_text(2, prefix);
   query.bind_int64(3, kMaxAmbiguousListed + 1);
   std::vector<RunSummary> matches;
-  while (query.step()) matches.push_back(read_summary(query, db.display()));
+  while (query.step()) matches.push_back(read_summary(query, db.display(), ""));
   if (matches.empty()) throw StoreError(no_run_message(db.display(), id_or_prefix));
   if (matches.size() == 1) return matches.front().id;
 
@@ -72,19 +44,24 @@ std::string resolve_run_id(sqlite::Database& db, const std::string& id_or_prefix
       id_or_prefix, db.display(), listed));
 }
 
-void read_run_row(sqlite::Database& db, const std::string& id, RunDetail& run) {
-  sqlite::Statement query(db, MMOE_RUN_SUMMARY_FROM
-                          ", r.config_yaml, r.config_hash, r.git_commit, r.host, r.world_size, "
-                          "r.command_line" MMOE_RUNS_JOIN_EXPERIMENTS "WHERE r.id = ?1");
+namespace {
+
+void read_run_row(sqlite::Database& db, const std::string& id, const std::string& cutoff,
+                  RunDetail& run) {
+  sqlite::Statement query(db, std::string(kRunSummarySelect) +
+                                  ", r.config_yaml, r.config_hash, r.git_commit, r.host, "
+                                  "r.world_size, r.command_line" +
+                                  kRunsJoinExperiments + "WHERE r.id = ?1");
   query.bind_text(1, id);
   if (!query.step()) throw StoreError(no_run_message(db.display(), id));
-  run.summary = read_summary(query, db.display());
-  run.config_yaml = query.column_text(11);
-  run.config_hash = query.column_text(12);
-  run.git_commit = query.column_text(13);
-  run.host = query.column_text(14);
-  run.world_size = query.column_int64(15);
-  run.command_line = query.column_text(16);
+  run.summary = read_summary(query, db.display(), cutoff);
+  constexpr int kFirst = kRunSummaryColumns;
+  run.config_yaml = query.column_text(kFirst);
+  run.config_hash = query.column_text(kFirst + 1);
+  run.git_commit = query.column_text(kFirst + 2);
+  run.host = query.column_text(kFirst + 3);
+  run.world_size = query.column_int64(kFirst + 4);
+  run.command_line = query.column_text(kFirst + 5);
 }
 
 void read_params_and_tags(sqlite::Database& db, const std::string& id, RunDetail& run) {
@@ -121,9 +98,13 @@ void read_final_epoch(sqlite::Database& db, const std::string& id, RunDetail& ru
   const int64_t last = run.epochs.back().epoch;
   sqlite::Statement tasks(db,
                           "SELECT task, split, labelled_rows, loss, accuracy, macro_f1, "
-                          "weighted_f1, micro_f1, mae, rmse FROM task_metrics "
+                          "weighted_f1, micro_f1, mae, rmse, samples_f1, auc, r2 FROM task_metrics "
                           "WHERE run_id = ?1 AND epoch = ?2 ORDER BY rowid");
   tasks.bind_text(1, id).bind_int64(2, last);
+  sqlite::Statement classes(db,
+                            "SELECT class_index, class_name, precision, recall, f1, support "
+                            "FROM class_metrics WHERE run_id = ?1 AND epoch = ?2 AND task = ?3 "
+                            "AND split = ?4 ORDER BY class_index");
   while (tasks.step()) {
     TaskMetricsRecord row;
     row.task = tasks.column_text(0);
@@ -136,6 +117,16 @@ void read_final_epoch(sqlite::Database& db, const std::string& id, RunDetail& ru
     row.micro_f1 = tasks.column_optional_double(7);
     row.mae = tasks.column_optional_double(8);
     row.rmse = tasks.column_optional_double(9);
+    row.samples_f1 = tasks.column_optional_double(10);
+    row.auc = tasks.column_optional_double(11);
+    row.r2 = tasks.column_optional_double(12);
+    classes.bind_text(1, id).bind_int64(2, last).bind_text(3, row.task).bind_text(4, row.split);
+    while (classes.step()) {
+      row.classes.push_back(ClassMetricsRecord{classes.column_int64(0), classes.column_text(1),
+                                               classes.column_double(2), classes.column_double(3),
+                                               classes.column_double(4), classes.column_int64(5)});
+    }
+    classes.reset();
     run.final_task_metrics.push_back(std::move(row));
   }
 
@@ -158,53 +149,16 @@ void read_final_epoch(sqlite::Database& db, const std::string& id, RunDetail& ru
   }
 }
 
-// Runs `body` in a read transaction; SQLite failures gain the store and what was attempted.
-void run_read(sqlite::Database& db, const std::string& what, const std::function<void()>& body) {
-  try {
-    sqlite::with_read_transaction(db, what, body);
-  } catch (const sqlite::SqliteError& error) {
-    throw StoreError(fmt::format("store '{}': cannot {}: {}", db.display(), what,
-                                 error.detail().empty() ? error.what() : error.detail()));
-  }
-}
-
 }  // namespace
 
-std::vector<RunSummary> Store::list_runs(const RunFilter& filter) const {
+RunDetail Store::get_run(const std::string& id_or_prefix, std::chrono::seconds stale_after) const {
   sqlite::Database& db = impl_->db;
-  std::vector<RunSummary> runs;
-  run_read(db, "list runs", [&] {
-    runs.clear();
-    // Every filter is a bound parameter; NULL means "any".
-    sqlite::Statement query(db, MMOE_RUN_SUMMARY_FROM MMOE_RUNS_JOIN_EXPERIMENTS
-                            "WHERE (?1 IS NULL OR e.name = ?1) "
-                            "AND (?2 IS NULL OR r.status IN (?2, ?3)) "
-                            "ORDER BY r.started_at DESC, r.rowid DESC LIMIT ?4");
-    if (filter.experiment) {
-      query.bind_text(1, *filter.experiment);
-    } else {
-      query.bind_null(1);
-    }
-    if (filter.status) {
-      const bool interrupted = *filter.status == RunStatus::kInterrupted;
-      query.bind_text(2, to_string(*filter.status));
-      query.bind_text(3, interrupted ? "preempted" : to_string(*filter.status));
-    } else {
-      query.bind_null(2).bind_null(3);
-    }
-    query.bind_int64(4, filter.limit > 0 ? filter.limit : -1);  // -1: no limit
-    while (query.step()) runs.push_back(read_summary(query, db.display()));
-  });
-  return runs;
-}
-
-RunDetail Store::get_run(const std::string& id_or_prefix) const {
-  sqlite::Database& db = impl_->db;
+  const std::string cutoff = stale_cutoff(stale_after);
   RunDetail run;
   run_read(db, fmt::format("read run '{}'", id_or_prefix), [&] {
     run = RunDetail{};
     const std::string id = resolve_run_id(db, id_or_prefix);
-    read_run_row(db, id, run);
+    read_run_row(db, id, cutoff, run);
     read_params_and_tags(db, id, run);
     read_epochs(db, id, run);
     read_final_epoch(db, id, run);
@@ -213,6 +167,3 @@ RunDetail Store::get_run(const std::string& id_or_prefix) const {
 }
 
 }  // namespace mmoe::tracking
-
-#undef MMOE_RUN_SUMMARY_FROM
-#undef MMOE_RUNS_JOIN_EXPERIMENTS

@@ -5,8 +5,10 @@
 #include <set>
 #include <string_view>
 
+#include "tracking/metric_mode.h"
 #include "tracking/run_id.h"
 #include "tracking/store_impl.h"
+#include "tracking/store_query.h"
 #include "tracking/timestamp.h"
 #include "tracking/transaction.h"
 
@@ -15,28 +17,11 @@ namespace {
 
 constexpr std::size_t kShortIdLength = 6;
 
-// Runs `body` as one write transaction; SQLite failures gain the store and what was attempted.
-void run_write(sqlite::Database& db, const std::string& what, const std::function<void()>& body) {
-  try {
-    sqlite::with_write_transaction(db, what, body);
-  } catch (const sqlite::SqliteError& error) {
-    throw StoreError(fmt::format("store '{}': cannot {}: {}", db.display(), what,
-                                 error.detail().empty() ? error.what() : error.detail()));
-  }
-}
 
-bool ends_with(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
-// Whether the monitored metric is minimised or maximised, for best_run_per_experiment: losses
-// and errors are minimised, everything else (accuracy, F1) maximised. Empty: no monitor.
+// Whether the monitored metric is minimised or maximised, for best_run_per_experiment and
+// `mmoe runs best`. Empty: no monitor.
 std::string monitor_mode(std::string_view monitor) {
-  if (monitor.empty()) return "";
-  const bool lower_is_better = monitor.find("loss") != std::string_view::npos ||
-                               ends_with(monitor, "mae") || ends_with(monitor, "mse") ||
-                               ends_with(monitor, "error");
-  return lower_is_better ? "min" : "max";
+  return monitor.empty() ? "" : to_string(infer_metric_mode(monitor));
 }
 
 std::string unused_run_id(sqlite::Database& db) {
@@ -115,15 +100,35 @@ void upsert_task_metrics(sqlite::Database& db, const std::string& run_id,
   sqlite::Statement task(db,
                          "INSERT OR REPLACE INTO task_metrics (run_id, epoch, task, split, "
                          "labelled_rows, loss, accuracy, macro_f1, weighted_f1, micro_f1, mae, "
-                         "rmse) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+                         "rmse, samples_f1, auc, r2) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+  // A task row logged again replaces its classes too.
+  sqlite::Statement forget(db,
+                           "DELETE FROM class_metrics WHERE run_id = ?1 AND epoch = ?2 "
+                           "AND task = ?3 AND split = ?4");
+  sqlite::Statement klass(db,
+                          "INSERT INTO class_metrics (run_id, epoch, task, split, class_index, "
+                          "class_name, precision, recall, f1, support) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   for (const TaskMetricsRecord& row : record.task_metrics) {
     task.bind_text(1, run_id).bind_int64(2, record.epoch).bind_text(3, row.task);
     task.bind_text(4, row.split).bind_int64(5, row.labelled_rows);
     task.bind_optional_double(6, row.loss).bind_optional_double(7, row.accuracy);
     task.bind_optional_double(8, row.macro_f1).bind_optional_double(9, row.weighted_f1);
     task.bind_optional_double(10, row.micro_f1).bind_optional_double(11, row.mae);
-    task.bind_optional_double(12, row.rmse).run();
+    task.bind_optional_double(12, row.rmse).bind_optional_double(13, row.samples_f1);
+    task.bind_optional_double(14, row.auc).bind_optional_double(15, row.r2).run();
     task.reset();
+    forget.bind_text(1, run_id).bind_int64(2, record.epoch).bind_text(3, row.task);
+    forget.bind_text(4, row.split).run();
+    forget.reset();
+    for (const ClassMetricsRecord& c : row.classes) {
+      klass.bind_text(1, run_id).bind_int64(2, record.epoch).bind_text(3, row.task);
+      klass.bind_text(4, row.split).bind_int64(5, c.class_index).bind_text(6, c.class_name);
+      klass.bind_double(7, c.precision).bind_double(8, c.recall).bind_double(9, c.f1);
+      klass.bind_int64(10, c.support).run();
+      klass.reset();
+    }
   }
 }
 
@@ -150,7 +155,32 @@ void upsert_gates(sqlite::Database& db, const std::string& run_id, const EpochRe
   }
 }
 
+void check_epoch_record(const EpochRecord& record, const std::string& display) {
+  for (const TaskMetricsRecord& row : record.task_metrics) {
+    std::set<int64_t> seen;
+    for (const ClassMetricsRecord& c : row.classes) {
+      if (c.class_index < 0 || c.support < 0 || !seen.insert(c.class_index).second) {
+        throw StoreError(fmt::format(
+            "store '{}': cannot log epoch {}: task '{}' split '{}' class {} ('{}') has {}",
+            display, record.epoch, row.task, row.split, c.class_index, c.class_name,
+            c.class_index < 0 ? "a negative class index"
+            : c.support < 0   ? fmt::format("a negative support {}", c.support)
+                              : std::string("a class index given twice")));
+      }
+    }
+  }
+}
+
 }  // namespace
+
+void run_write(sqlite::Database& db, const std::string& what, const std::function<void()>& body) {
+  try {
+    sqlite::with_write_transaction(db, what, body);
+  } catch (const sqlite::SqliteError& error) {
+    throw StoreError(fmt::format("store '{}': cannot {}: {}", db.display(), what,
+                                 error.detail().empty() ? error.what() : error.detail()));
+  }
+}
 
 std::string Store::create_run(const NewRun& run) {
   sqlite::Database& db = impl_->db;
@@ -192,6 +222,7 @@ std::string Store::create_run(const NewRun& run) {
 void Store::log_epoch(const std::string& run_id, const EpochRecord& record) {
   MMOE_ASSERT(record.epoch >= 1, fmt::format("epochs are 1-based, got {}", record.epoch));
   sqlite::Database& db = impl_->db;
+  check_epoch_record(record, db.display());
   run_write(db, fmt::format("log epoch {} of run '{}'", record.epoch, run_id), [&] {
     const std::string now = now_iso8601_utc();
     touch_run(db, run_id, now);

@@ -25,6 +25,9 @@ pid_t spawn(const std::string& binary, const std::vector<std::string>& args, con
     const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (out < 0 || err < 0) _exit(126);
+    const int in = open("/dev/null", O_RDONLY);  // never a terminal: commands that ask refuse
+    if (in < 0) _exit(126);
+    dup2(in, STDIN_FILENO);
     dup2(out, STDOUT_FILENO);
     dup2(err, STDERR_FILENO);
     execv(binary.c_str(), argv.data());

@@ -2,6 +2,8 @@
 // number formatting.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
 #include <sstream>
 
@@ -55,8 +57,8 @@ RunDetail collapsed_run() {
   run.epochs = {EpochRow{1, 50, {{"lr/experts", 3e-4}, {"val_loss", 0.9}, {"train_loss", 1.25},
                                  {"epoch_time_s", 12.5}, {"val_weighted_f1", 0.75}}},
                 EpochRow{2, 100, {{"val_loss", 0.8}, {"train_loss", 1.0}, {"val_weighted_f1", 0.8123}}}};
-  TaskMetricsRecord family{"family", "val", 900, 0.5, 0.82, 0.61, 0.8123, 0.82, {}, {}};
-  TaskMetricsRecord trophic{"trophic", "val", 850, 0.25, {}, {}, {}, {}, 0.31, 0.42};
+  TaskMetricsRecord family{"family", "val", 900, 0.5, 0.82, 0.61, 0.8123, 0.82, {}, {}, {}, {}, {}, {}};
+  TaskMetricsRecord trophic{"trophic", "val", 850, 0.25, {}, {}, {}, {}, 0.31, 0.42, {}, {}, {}, {}};
   run.final_task_metrics = {family, trophic};
   run.final_gates = {GateRecord{"family", {0.5, 0.3, 0.004, 0.196}, 1.0512, 0.7583},
                      GateRecord{"habitat", {0.91, 0.03, 0.03, 0.03}, 0.3112, 0.2245}};
@@ -188,6 +190,41 @@ TEST(RunDetailText, RendersAStoredRun) {
   const std::string table = format_run_table(store.list_runs());
   EXPECT_TRUE(contains(table, id));
   EXPECT_TRUE(contains(table, "running"));
+}
+
+}  // namespace
+}  // namespace mmoe::tracking
+
+namespace mmoe::tracking {
+namespace {
+
+TEST(RunDetailText, StaleRunsAndSchemaTwoMetrics) {
+  RunDetail run = collapsed_run();
+  run.summary.status = RunStatus::kRunning;
+  run.summary.stale = true;
+  run.summary.heartbeat_at = "2024-05-01T12:40:00.000Z";
+  run.final_task_metrics[0].auc = 0.93;
+  run.final_task_metrics[1].r2 = 0.5;
+  run.final_task_metrics[0].classes = {ClassMetricsRecord{0, "Labridae", 0.8, 0.75, 0.7742, 400},
+                                       ClassMetricsRecord{1, "Gobiidae", std::nan(""), 0.0, 0.0, 3}};
+  const std::string text = format_run_detail(run);
+  EXPECT_TRUE(contains(text, "  status       stale (stored as running; no heartbeat since 2024-05-01T12:40:00.000Z)\n"))
+      << text;
+  const auto lines = lines_of(text);
+  const auto header = std::find_if(lines.begin(), lines.end(),
+                                   [](const std::string& line) { return contains(line, "  task     split"); });
+  ASSERT_NE(header, lines.end()) << text;
+  EXPECT_EQ(*header,
+            "  task     split  rows    loss  accuracy  macro_f1  weighted_f1  micro_f1     auc     mae    rmse      r2");
+  EXPECT_FALSE(contains(*header, "samples_f1")) << "no task has samples_f1";
+  EXPECT_EQ(*(header + 1),
+            "  family   val     900  0.5000    0.8200    0.6100       0.8123    0.8200  0.9300       -       -       -");
+  EXPECT_TRUE(contains(text, "per-class metrics (epoch 2)\n"
+                             "  task    split  class  name      precision  recall      f1  support\n"
+                             "  family  val        0  Labridae     0.8000  0.7500  0.7742      400\n"
+                             "  family  val        1  Gobiidae        nan       0       0        3\n"))
+      << text;
+  EXPECT_TRUE(contains(format_run_table({run.summary}), " stale "));
 }
 
 }  // namespace

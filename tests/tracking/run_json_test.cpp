@@ -47,7 +47,8 @@ TEST(RunJson, SummariesParseBackWithStoredValues) {
   EXPECT_TRUE(older["ended_at"].is_string());
   const std::vector<std::string> keys = {"id",          "experiment", "name",       "status",
                                          "started_at",  "ended_at",   "epochs_logged",
-                                         "monitor",     "best_epoch", "best_metric", "error"};
+                                         "monitor",     "best_epoch", "best_metric", "error",
+                                         "heartbeat_at", "stale"};
   std::vector<std::string> actual;
   for (const auto& item : older.items()) actual.push_back(item.key());
   std::sort(actual.begin(), actual.end());

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include <cmath>
 #include <stdexcept>
 
 namespace mmoe::tracking::testing {
@@ -71,6 +72,17 @@ EpochRecord sample_epoch(int64_t epoch) {
   record.task_metrics = {family, trophic};
   record.gates = {GateRecord{"family", {0.4, 0.3, 0.2, 0.1}, 1.2799, 0.9233},
                   GateRecord{"trophic", {0.25, 0.25, 0.25, 0.25}, 1.3863, 1.0}};
+  return record;
+}
+
+EpochRecord sample_epoch_v2(int64_t epoch) {
+  EpochRecord record = sample_epoch(epoch);
+  TaskMetricsRecord& family = record.task_metrics.at(0);
+  family.auc = 0.91;
+  family.classes = {ClassMetricsRecord{0, "Labridae", 0.8, 0.75, 0.7742, 400},
+                    ClassMetricsRecord{1, "Gobiidae", 0.5, 1.0, 0.6667, 300},
+                    ClassMetricsRecord{2, "Serranidae", std::nan(""), 0.0, 0.0, 200}};
+  record.task_metrics.at(1).r2 = 0.64;
   return record;
 }
 
