@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "experiments/monitor_spec.h"
+
 namespace mmoe::experiments {
 
 enum class ModelType { kMmoe, kOmoe, kSharedBottom, kSingleTask, kPle };
@@ -17,7 +19,6 @@ enum class RegressionLossType { kMse, kHuber };
 enum class Device { kAuto, kCpu, kCuda };
 enum class SchedulerType { kNone, kReduceOnPlateau };
 enum class ThresholdMode { kRel, kAbs };
-enum class Monitor { kValWeightedF1, kValLoss };  // val_weighted_f1 (max) or val_loss (min)
 enum class DistributedBackend { kAuto, kLocal, kMpi, kNccl };
 enum class ParamGroup { kShared, kExperts, kGates, kTowers };
 enum class DataCache { kNone, kHost, kDevice };  // where a split is held while training
@@ -98,6 +99,7 @@ struct TaskConfig {
   RegressionLossType loss = RegressionLossType::kMse;  // regression only
   double huber_delta = 1.0;                            // > 0, for loss huber
   bool standardize_target = false;  // regression only: the loss sees standardised targets
+  double threshold = 0.5;           // (0, 1), multilabel only: sigmoid(logit) >= it predicts a label
 };
 
 // optim.groups.<group>: overrides of lr / weight_decay for one parameter group.
@@ -137,7 +139,8 @@ struct TrainConfig {
   uint64_t seed = 0;
   Device device = Device::kAuto;  // auto | cpu | cuda
   int64_t num_threads = 0;        // >= 0; 0 = all cores
-  Monitor monitor = Monitor::kValWeightedF1;
+  MonitorSpec monitor;                        // val_weighted_f1 (see experiments/monitor_spec.h)
+  MonitorMode monitor_mode = MonitorMode::kAuto;  // auto: min for loss, mae, rmse; max otherwise
   int64_t log_every_steps = 50;   // >= 1
 };
 
@@ -167,7 +170,7 @@ struct Config {
   TrackingConfig tracking;
 };
 
-// Names as written in YAML (e.g. "mmoe", "relu", "val_weighted_f1", "experts").
+// Names as written in YAML (e.g. "mmoe", "relu", "auto", "experts").
 const char* to_string(ModelType value);
 const char* to_string(Activation value);
 const char* to_string(LossWeighting value);
@@ -175,7 +178,7 @@ const char* to_string(RegressionLossType value);
 const char* to_string(Device value);
 const char* to_string(SchedulerType value);
 const char* to_string(ThresholdMode value);
-const char* to_string(Monitor value);
+const char* to_string(MonitorMode value);
 const char* to_string(DistributedBackend value);
 const char* to_string(ParamGroup value);
 const char* to_string(DataCache value);

@@ -123,6 +123,7 @@ void emit_tasks(const std::map<std::string, TaskConfig>& tasks, YamlWriter& w) {
     w.scalar(2, "loss", to_string(task.loss));
     w.number(2, "huber_delta", task.huber_delta);
     w.scalar(2, "standardize_target", bool_text(task.standardize_target));
+    w.number(2, "threshold", task.threshold);
   }
 }
 
@@ -162,7 +163,8 @@ void emit_train(const TrainConfig& train, YamlWriter& w) {
   w.scalar(1, "seed", std::to_string(train.seed));
   w.scalar(1, "device", to_string(train.device));
   w.integer(1, "num_threads", train.num_threads);
-  w.scalar(1, "monitor", to_string(train.monitor));
+  w.string(1, "monitor", to_string(train.monitor));
+  w.scalar(1, "monitor_mode", to_string(train.monitor_mode));
   w.integer(1, "log_every_steps", train.log_every_steps);
 }
 

@@ -75,12 +75,13 @@ const char* to_string(ThresholdMode value) {
   bad_enum("ThresholdMode", static_cast<int>(value));
 }
 
-const char* to_string(Monitor value) {
+const char* to_string(MonitorMode value) {
   switch (value) {
-    case Monitor::kValWeightedF1: return "val_weighted_f1";
-    case Monitor::kValLoss: return "val_loss";
+    case MonitorMode::kAuto: return "auto";
+    case MonitorMode::kMin: return "min";
+    case MonitorMode::kMax: return "max";
   }
-  bad_enum("Monitor", static_cast<int>(value));
+  bad_enum("MonitorMode", static_cast<int>(value));
 }
 
 const char* to_string(DistributedBackend value) {
@@ -169,8 +170,8 @@ const std::vector<ThresholdMode>& all_values<ThresholdMode>() {
 }
 
 template <>
-const std::vector<Monitor>& all_values<Monitor>() {
-  static const std::vector<Monitor> values = {Monitor::kValWeightedF1, Monitor::kValLoss};
+const std::vector<MonitorMode>& all_values<MonitorMode>() {
+  static const std::vector<MonitorMode> values = {MonitorMode::kAuto, MonitorMode::kMin, MonitorMode::kMax};
   return values;
 }
 

@@ -30,7 +30,7 @@ const std::vector<SchedulerType>& all_values<SchedulerType>();
 template <>
 const std::vector<ThresholdMode>& all_values<ThresholdMode>();
 template <>
-const std::vector<Monitor>& all_values<Monitor>();
+const std::vector<MonitorMode>& all_values<MonitorMode>();
 template <>
 const std::vector<DistributedBackend>& all_values<DistributedBackend>();
 template <>

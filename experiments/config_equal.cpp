@@ -42,7 +42,7 @@ bool operator==(const TaskConfig& a, const TaskConfig& b) {
   return a.weight == b.weight && a.label_smoothing == b.label_smoothing &&
          a.class_weights == b.class_weights && a.pos_weight == b.pos_weight &&
          a.loss == b.loss && a.huber_delta == b.huber_delta &&
-         a.standardize_target == b.standardize_target;
+         a.standardize_target == b.standardize_target && a.threshold == b.threshold;
 }
 
 bool operator==(const ParamGroupConfig& a, const ParamGroupConfig& b) {
@@ -65,7 +65,7 @@ bool operator==(const TrainConfig& a, const TrainConfig& b) {
   return a.epochs == b.epochs && a.batch_size == b.batch_size &&
          a.eval_batch_size == b.eval_batch_size && a.seed == b.seed && a.device == b.device &&
          a.num_threads == b.num_threads && a.monitor == b.monitor &&
-         a.log_every_steps == b.log_every_steps;
+         a.monitor_mode == b.monitor_mode && a.log_every_steps == b.log_every_steps;
 }
 
 bool operator==(const DistributedConfig& a, const DistributedConfig& b) {

@@ -56,7 +56,7 @@ std::map<std::string, TaskConfig> parse_tasks(const YAML::Node& node,
   for (const auto& [name, options] : read_named_entries(node, "tasks", "task names", sources)) {
     const MapReader task(options, "tasks." + name,
                          {"weight", "label_smoothing", "class_weights", "pos_weight", "loss",
-                          "huber_delta", "standardize_target"},
+                          "huber_delta", "standardize_target", "threshold"},
                          sources);
     TaskConfig config;
     task.read("weight", &config.weight);
@@ -66,6 +66,7 @@ std::map<std::string, TaskConfig> parse_tasks(const YAML::Node& node,
     task.read_enum("loss", &config.loss);
     task.read("huber_delta", &config.huber_delta);
     task.read("standardize_target", &config.standardize_target);
+    task.read("threshold", &config.threshold);
     tasks.emplace(name, config);
   }
   return tasks;
@@ -112,7 +113,8 @@ TrainConfig parse_train(const MapReader& section) {
   section.read("seed", &train.seed);
   section.read_enum("device", &train.device);
   section.read("num_threads", &train.num_threads);
-  section.read_enum("monitor", &train.monitor);
+  section.read("monitor", &train.monitor);
+  section.read_enum("monitor_mode", &train.monitor_mode);
   section.read("log_every_steps", &train.log_every_steps);
   return train;
 }
@@ -163,7 +165,7 @@ Config parse_config(const YAML::Node& root, const ConfigSources& sources) {
                     "min_lr", "eps"}));
   config.train = parse_train(document.child(
       "train", {"epochs", "batch_size", "eval_batch_size", "seed", "device", "num_threads",
-                "monitor", "log_every_steps"}));
+                "monitor", "monitor_mode", "log_every_steps"}));
   config.distributed =
       parse_distributed(document.child("distributed", {"backend", "bucket_mb", "timeout_s"}));
   config.tracking = parse_tracking(

@@ -163,6 +163,8 @@ void validate_tasks(const std::map<std::string, TaskConfig>& tasks, const Bounds
     check.label_weights(path + ".pos_weight", task.pos_weight);
     check.positive(path + ".huber_delta", task.huber_delta,
                    "errors below it are squared, above it linear");
+    check.unit_open(path + ".threshold", task.threshold,
+                    "a label is predicted when sigmoid(logit) >= threshold; 0.5 is the default");
   }
 }
 

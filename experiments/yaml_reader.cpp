@@ -241,6 +241,26 @@ void MapReader::read_pair(const std::string& key, double* first, double* second)
   *second = values[1];
 }
 
+void MapReader::read(const std::string& key, MonitorSpec* out) const {
+  if (!has(key)) return;
+  const YAML::Node node = value(key);
+  if (node.IsScalar()) {
+    if (std::optional<MonitorSpec> parsed = parse_monitor(node.Scalar())) {
+      *out = *parsed;
+      return;
+    }
+  }
+  std::string message = fmt::format("must be one of {} (got {})", monitor_choices(), describe_node(node));
+  if (node.IsScalar()) {
+    std::vector<std::string> names;
+    for (MonitorMetric metric : all_monitor_metrics()) names.push_back(to_string(MonitorSpec{metric, ""}));
+    if (std::optional<std::string> near = nearest_name(node.Scalar(), names)) {
+      message += fmt::format("; did you mean '{}'?", *near);
+    }
+  }
+  sources_->fail(path_of(key), message);
+}
+
 void MapReader::read(const std::string& key, LabelWeights* out) const {
   if (!has(key)) return;
   const YAML::Node node = value(key);

@@ -53,6 +53,8 @@ class MapReader {
   void read_pair(const std::string& key, double* first, double* second) const;  // [a, b]
   // none, balanced, or a list of finite numbers [w0, w1, ...] (ranges: validate_config).
   void read(const std::string& key, LabelWeights* out) const;
+  // train.monitor: val_<metric> or val/<task>/<metric> (experiments/monitor_spec.h).
+  void read(const std::string& key, MonitorSpec* out) const;
 
   template <typename Enum>
   void read_enum(const std::string& key, Enum* out) const {

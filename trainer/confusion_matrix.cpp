@@ -81,6 +81,14 @@ double ConfusionMatrix::weighted_f1() const {
 
 double ConfusionMatrix::micro_f1() const { return accuracy(); }
 
+double BinaryCounts::precision() const {
+  return safe_ratio(static_cast<double>(true_positive), static_cast<double>(true_positive + false_positive));
+}
+
+double BinaryCounts::recall() const {
+  return safe_ratio(static_cast<double>(true_positive), static_cast<double>(true_positive + false_negative));
+}
+
 double BinaryCounts::f1() const {
   return safe_ratio(2.0 * true_positive, 2.0 * true_positive + false_positive + false_negative);
 }

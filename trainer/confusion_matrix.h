@@ -41,7 +41,10 @@ struct BinaryCounts {
   int64_t true_positive = 0;
   int64_t false_positive = 0;
   int64_t false_negative = 0;
-  double f1() const;  // 0 when tp + fp + fn == 0
+  double precision() const;  // tp / (tp + fp); 0 when nothing was predicted positive
+  double recall() const;     // tp / (tp + fn); 0 when there are no positives
+  double f1() const;         // 2 tp / (2 tp + fp + fn); 0 when tp + fp + fn == 0
+  int64_t support() const { return true_positive + false_negative; }  // positives
 };
 
 struct MultilabelScores {

@@ -6,13 +6,17 @@ namespace mmoe::trainer {
 
 SplitEvaluation evaluate_batches(models::MultiTaskModelImpl& model,
                                  const std::function<std::optional<data::Batch>()>& next_batch,
-                                 const torch::Device& device) {
+                                 const torch::Device& device, const std::vector<TaskMetricOptions>& options) {
   torch::NoGradGuard no_grad;
   const bool was_training = model.is_training();
   model.eval();
   const auto& heads = model.tasks();
   std::vector<TaskMetricAccumulator> accumulators;
-  for (const auto& head : heads) accumulators.emplace_back(head);
+  TORCH_CHECK(options.empty() || options.size() == heads.size(), "evaluate_batches: ", options.size(),
+              " metric options for ", heads.size(), " tasks");
+  for (size_t t = 0; t < heads.size(); ++t) {
+    accumulators.emplace_back(heads[t], options.empty() ? TaskMetricOptions{} : options[t]);
+  }
   while (auto batch = next_batch()) {
     const auto x = batch->features.to(device);
     std::vector<torch::Tensor> labels;
@@ -36,7 +40,7 @@ SplitEvaluation evaluate_batches(models::MultiTaskModelImpl& model,
 }
 
 SplitEvaluation evaluate_split(models::MultiTaskModelImpl& model, const data::SplitData& split, int64_t batch_size,
-                               const torch::Device& device) {
+                               const torch::Device& device, const std::vector<TaskMetricOptions>& options) {
   int64_t start = 0;
   return evaluate_batches(
       model,
@@ -49,7 +53,7 @@ SplitEvaluation evaluate_split(models::MultiTaskModelImpl& model, const data::Sp
         start = end;
         return batch;
       },
-      device);
+      device, options);
 }
 
 }  // namespace mmoe::trainer

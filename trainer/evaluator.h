@@ -19,12 +19,13 @@ struct SplitEvaluation {
 };
 
 // Batches from `next_batch` until it returns nullopt (e.g. a PrefetchLoader streaming a split).
+// `options`: per task, in the model's order (empty: defaults for every task).
 SplitEvaluation evaluate_batches(models::MultiTaskModelImpl& model,
                                  const std::function<std::optional<data::Batch>()>& next_batch,
-                                 const torch::Device& device);
+                                 const torch::Device& device, const std::vector<TaskMetricOptions>& options = {});
 
 // The split held in memory, in row order, `batch_size` rows at a time.
 SplitEvaluation evaluate_split(models::MultiTaskModelImpl& model, const data::SplitData& split, int64_t batch_size,
-                               const torch::Device& device);
+                               const torch::Device& device, const std::vector<TaskMetricOptions>& options = {});
 
 }  // namespace mmoe::trainer

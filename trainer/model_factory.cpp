@@ -40,6 +40,7 @@ void check_task_options(const std::string& name, const experiments::TaskConfig& 
     refuse("loss", TaskType::kRegression);
   }
   if (config.standardize_target && task.type != TaskType::kRegression) refuse("standardize_target", TaskType::kRegression);
+  if (config.threshold != 0.5 && task.type != TaskType::kMultilabel) refuse("threshold", TaskType::kMultilabel);
   if (config.huber_delta != 1.0 && config.loss != experiments::RegressionLossType::kHuber) {
     throw TrainError("tasks." + name + ".huber_delta: only used with loss: huber (the loss of '" + name + "' is " +
                      experiments::to_string(config.loss) + ")");

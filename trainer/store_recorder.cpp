@@ -1,5 +1,9 @@
 #include "trainer/store_recorder.h"
 
+#include <cmath>
+
+#include "trainer/monitor.h"
+
 namespace mmoe::trainer {
 namespace {
 
@@ -15,6 +19,8 @@ tracking::TaskMetricsRecord to_record(const std::string& task, const char* split
   record.micro_f1 = scores.micro_f1;
   record.mae = scores.mae;
   record.rmse = scores.rmse;
+  // samples_f1, auc, r2 and classes (TaskScores::classes, one ClassMetricsRecord each) once
+  // tracking::TaskMetricsRecord has them.
   return record;
 }
 
@@ -24,12 +30,21 @@ tracking::EpochRecord to_epoch_record(const EpochReport& report) {
   tracking::EpochRecord record;
   record.epoch = report.epoch;
   record.step = report.global_step;
-  record.metrics = {{"train_loss", report.train_loss},
-                    {"val_loss", report.val_loss},
-                    {report.monitor == "val_loss" ? "monitor_val_loss" : report.monitor, report.monitor_value},
-                    {"epoch_time_s", report.epoch_seconds},
-                    {"rows_per_s", report.rows_per_second}};
-  if (report.monitor == "val_loss") record.metrics.erase(record.metrics.begin() + 2);
+  record.metrics = {{"train_loss", report.train_loss}, {"val_loss", report.val_loss}};
+  // val_<metric>: the mean over the validation tasks that have it, when any has.
+  bool monitor_logged = report.monitor == "val_loss";
+  for (experiments::MonitorMetric metric : experiments::all_monitor_metrics()) {
+    if (metric == experiments::MonitorMetric::kLoss) continue;
+    const auto mean = mean_task_metric(report.val, metric);
+    if (!mean) continue;
+    const std::string key = experiments::to_string(experiments::MonitorSpec{metric, ""});
+    record.metrics.emplace_back(key, *mean);
+    monitor_logged = monitor_logged || key == report.monitor;
+  }
+  // A one-task monitor (val/<task>/<metric>) under its own name; NaN (absent) is not logged.
+  if (!monitor_logged && !std::isnan(report.monitor_value)) record.metrics.emplace_back(report.monitor, report.monitor_value);
+  record.metrics.emplace_back("epoch_time_s", report.epoch_seconds);
+  record.metrics.emplace_back("rows_per_s", report.rows_per_second);
   for (const auto& [group, lr] : report.learning_rates) record.metrics.emplace_back("lr/" + group, lr);
   for (size_t t = 0; t < report.tasks.size(); ++t) {
     record.task_metrics.push_back(to_record(report.tasks[t], "train", report.train[t]));

@@ -70,6 +70,8 @@ TrainRunResult run_training(const experiments::LoadedConfig& loaded, const Train
   run.world_size = communicator->world_size();
   run.command_line = options.command_line;
   run.monitor = trainer.monitor_name();
+  // The store infers runs.monitor_mode from the name (min for *loss*, *mae, *mse); an explicit
+  // train.monitor_mode that disagrees needs NewRun::monitor_mode (tracking/, not yet there).
   result.run_id = store.create_run(run);
   if (options.on_run_created) options.on_run_created(result.run_id);
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <limits>
 
 #include "data/feature_statistics.h"
 #include "data/shard_reader.h"
@@ -30,18 +31,18 @@ torch::Device pick_device(experiments::Device device) {
   return (device == experiments::Device::kCpu || !cuda) ? torch::Device(torch::kCPU) : torch::Device(torch::kCUDA);
 }
 
-// Mean weighted F1 over classification tasks; nullopt when there are none.
-std::optional<double> mean_weighted_f1(const std::vector<TaskScores>& scores) {
-  double sum = 0.0;
-  int count = 0;
-  for (const auto& s : scores) {
-    if (s.weighted_f1) {
-      sum += *s.weighted_f1;
-      ++count;
-    }
+// Per task: the multilabel threshold (tasks.<name>.threshold) and the dataset's class names.
+std::vector<TaskMetricOptions> metric_options(const experiments::Config& config,
+                                              const std::vector<data::TaskSchema>& tasks) {
+  std::vector<TaskMetricOptions> options;
+  for (const auto& task : tasks) {
+    TaskMetricOptions task_options;
+    const auto found = config.tasks.find(task.name);
+    if (found != config.tasks.end()) task_options.threshold = found->second.threshold;
+    task_options.class_names = task.class_names;
+    options.push_back(std::move(task_options));
   }
-  if (count == 0) return std::nullopt;
-  return sum / count;
+  return options;
 }
 
 // Features mean and population std as data::feature_statistics computes them, over a split
@@ -65,6 +66,9 @@ Trainer::Trainer(experiments::Config config, distributed::Communicator& communic
   if (config_.train.num_threads > 0) torch::set_num_threads(static_cast<int>(config_.train.num_threads));
   manifest_ = data::load_manifest(config_.data.dir);
   const auto tasks = select_tasks(config_, manifest_);
+  // Before any split is read: a monitor the tasks cannot give fails fast.
+  monitor_.emplace(config_.train, head_specs(config_, tasks), manifest_);
+  metric_options_ = metric_options(config_, tasks);
   const bool streaming = config_.data.cache == experiments::DataCache::kNone;
   if (streaming) {
     train_source_ = data::split_source(config_.data.dir, manifest_, config_.data.train_split, tasks);
@@ -97,11 +101,6 @@ Trainer::Trainer(experiments::Config config, distributed::Communicator& communic
   torch::manual_seed(config_.train.seed);
   auto heads = head_specs(config_, tasks);
   apply_training_statistics(config_, train_, heads);
-  monitor_is_f1_ = config_.train.monitor == experiments::Monitor::kValWeightedF1;
-  const bool any_classification = std::any_of(heads.begin(), heads.end(), [](const auto& h) {
-    return h.type != TaskType::kRegression;
-  });
-  if (!any_classification) monitor_is_f1_ = false;  // documented fallback: val_loss
   model_ = models::make_model(model_spec(config_, manifest_.feature_dim, std::move(heads)));
   if (config_.model.standardize_features) {
     // The dataset's own statistics when its writer recorded them for this split, else one pass
@@ -126,7 +125,7 @@ Trainer::Trainer(experiments::Config config, distributed::Communicator& communic
   optimizer_ = make_optimizer(*model_, config_.optim);
   if (config_.scheduler.type == experiments::SchedulerType::kReduceOnPlateau) {
     PlateauOptions plateau;
-    plateau.mode = monitor_is_f1_ ? PlateauMode::kMax : PlateauMode::kMin;
+    plateau.mode = monitor_->minimize() ? PlateauMode::kMin : PlateauMode::kMax;
     plateau.factor = config_.scheduler.factor;
     plateau.patience = config_.scheduler.patience;
     plateau.threshold = config_.scheduler.threshold;
@@ -155,17 +154,15 @@ data::LoaderOptions Trainer::loader_options(int64_t batch_size, int64_t epoch) c
 
 SplitEvaluation Trainer::evaluate_val() {
   if (config_.data.cache != experiments::DataCache::kNone) {
-    return evaluate_split(*model_, val_, config_.train.eval_batch_size, device_);
+    return evaluate_split(*model_, val_, config_.train.eval_batch_size, device_, metric_options_);
   }
   // Streamed in row order. Every rank evaluates the whole split, as with the cached splits: the
   // evaluator does not reduce metrics across ranks yet (the sampler's evaluation partition is
   // there for when it does).
   data::PrefetchLoader loader(val_source_, {data::RowRange{0, val_source_.rows()}},
                               loader_options(config_.train.eval_batch_size, 0));
-  return evaluate_batches(*model_, [&] { return loader.next(); }, device_);
+  return evaluate_batches(*model_, [&] { return loader.next(); }, device_, metric_options_);
 }
-
-std::string Trainer::monitor_name() const { return monitor_is_f1_ ? "val_weighted_f1" : "val_loss"; }
 
 void Trainer::check_stop(int64_t epoch, int64_t step) const {
   if (stop_requested_ != nullptr && stop_requested_->load()) {
@@ -204,7 +201,7 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
                        static_cast<int64_t>(layout.expert_names.front().size()));
   }
   std::vector<TaskMetricAccumulator> train_metrics;
-  for (const auto& head : heads) train_metrics.emplace_back(head);
+  for (size_t t = 0; t < heads.size(); ++t) train_metrics.emplace_back(heads[t], metric_options_[t]);
   const auto start = Clock::now();
   double loss_sum = 0.0;
   int64_t rows_seen = 0;
@@ -282,6 +279,7 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
 TrainSummary Trainer::train(TrainingObserver& observer) {
   TrainSummary summary;
   summary.monitor = monitor_name();
+  summary.best_value = std::numeric_limits<double>::quiet_NaN();
   for (int64_t epoch = 1; epoch <= config_.train.epochs; ++epoch) {
     EpochReport report;
     report.epoch = epoch;
@@ -295,10 +293,8 @@ TrainSummary Trainer::train(TrainingObserver& observer) {
     report.val = evaluation.tasks;
     report.val_loss = evaluation.weighted_loss;
     report.monitor = summary.monitor;
-    report.monitor_value = monitor_is_f1_ ? mean_weighted_f1(report.val).value_or(0.0) : report.val_loss;
-    const bool improved = summary.epochs_run == 0 ||
-                          (monitor_is_f1_ ? report.monitor_value > summary.best_value
-                                          : report.monitor_value < summary.best_value);
+    report.monitor_value = monitor_->value(report.val, report.val_loss);
+    const bool improved = monitor_->improves(report.monitor_value, summary.best_value);
     if (improved) {
       summary.best_epoch = epoch;
       summary.best_value = report.monitor_value;

@@ -20,6 +20,7 @@
 #include "models/multitask_model.h"
 #include "trainer/epoch_report.h"
 #include "trainer/evaluator.h"
+#include "trainer/monitor.h"
 #include "trainer/optimizer_setup.h"
 #include "trainer/plateau_scheduler.h"
 
@@ -39,7 +40,8 @@ class Trainer {
   int64_t skipped_train_rows() const { return train_.skipped_rows; }
   int64_t skipped_val_rows() const { return val_.skipped_rows; }
   models::MultiTaskModelImpl& model() { return *model_; }
-  std::string monitor_name() const;
+  std::string monitor_name() const { return monitor_->name(); }
+  const char* monitor_mode() const { return monitor_->mode(); }  // "min" or "max"
   const torch::Device& device() const { return device_; }
 
  private:
@@ -64,7 +66,8 @@ class Trainer {
   GroupedOptimizer optimizer_;
   std::optional<PlateauScheduler> scheduler_;
   int64_t global_step_ = 0;
-  bool monitor_is_f1_ = true;
+  std::optional<Monitor> monitor_;
+  std::vector<TaskMetricOptions> metric_options_;  // per task, in head order
 };
 
 }  // namespace mmoe::trainer

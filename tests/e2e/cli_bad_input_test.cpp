@@ -74,6 +74,33 @@ TEST_F(BadInput, TaskNotInTheDataset) {
   EXPECT_THAT(r.err, AllOf(HasSubstr("tasks.colour"), HasSubstr("category"), HasSubstr("color")));
 }
 
+TEST_F(BadInput, MonitorOfATaskTheDatasetLacks) {
+  const auto r = train_fails(config_path_.string(), {"train.monitor=val/colour/macro_f1"});
+  EXPECT_THAT(r.err, AllOf(HasSubstr("train.monitor: val/colour/macro_f1"), HasSubstr("no task 'colour'"),
+                           HasSubstr("category")));
+  EXPECT_FALSE(std::filesystem::exists(store_));  // refused before a run is created
+}
+
+TEST_F(BadInput, MonitorMetricTheTaskTypeLacks) {
+  const auto r = train_fails(config_path_.string(), {"train.monitor=val/price/macro_f1"});
+  EXPECT_THAT(r.err, AllOf(HasSubstr("train.monitor: val/price/macro_f1"), HasSubstr("regression"),
+                           HasSubstr("mae, rmse, r2")));
+  EXPECT_FALSE(std::filesystem::exists(store_));
+}
+
+TEST_F(BadInput, UnknownMonitorMetricListsTheValidOnes) {
+  const auto r = train_fails(config_path_.string(), {"train.monitor=val_f2"});
+  EXPECT_THAT(r.err, AllOf(HasSubstr("train.monitor"), HasSubstr("val_macro_f1"), HasSubstr("val/<task>/<metric>"),
+                           HasSubstr("'val_f2'")));
+}
+
+TEST_F(BadInput, ThresholdOnANonMultilabelTask) {
+  const auto r = train_fails(config_path_.string(), {"tasks.color.threshold=0.3"});
+  EXPECT_THAT(r.err, AllOf(HasSubstr("tasks.color.threshold"), HasSubstr("only multilabel tasks"),
+                           HasSubstr("multiclass")));
+  EXPECT_FALSE(std::filesystem::exists(store_));
+}
+
 TEST_F(BadInput, StoreInAMissingDirectory) {
   auto result = mmoe({"train", config_path_.string(), "tracking.store=" + (test_dir_ / "nodir" / "s.db").string()});
   EXPECT_EQ(result.exit_code, 1);

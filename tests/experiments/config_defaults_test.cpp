@@ -65,7 +65,8 @@ TEST(ConfigDefaults, EveryKeyHasItsDocumentedDefault) {
   EXPECT_EQ(c.train.seed, 0u);
   EXPECT_EQ(c.train.device, Device::kAuto);
   EXPECT_EQ(c.train.num_threads, 0);
-  EXPECT_EQ(c.train.monitor, Monitor::kValWeightedF1);
+  EXPECT_EQ(c.train.monitor, (MonitorSpec{MonitorMetric::kWeightedF1, ""}));
+  EXPECT_EQ(c.train.monitor_mode, MonitorMode::kAuto);
   EXPECT_EQ(c.train.log_every_steps, 50);
   EXPECT_EQ(c.distributed.backend, DistributedBackend::kAuto);
   EXPECT_EQ(c.distributed.bucket_mb, 25.0);
@@ -142,6 +143,7 @@ train:
   device: cuda
   num_threads: 4
   monitor: val_loss
+  monitor_mode: max
   log_every_steps: 10
 distributed:
   backend: nccl
@@ -233,7 +235,8 @@ TEST(ConfigDefaults, AFileSetsEveryKey) {
   EXPECT_EQ(c.train.seed, 18446744073709551615ull);
   EXPECT_EQ(c.train.device, Device::kCuda);
   EXPECT_EQ(c.train.num_threads, 4);
-  EXPECT_EQ(c.train.monitor, Monitor::kValLoss);
+  EXPECT_EQ(c.train.monitor, (MonitorSpec{MonitorMetric::kLoss, ""}));
+  EXPECT_EQ(c.train.monitor_mode, MonitorMode::kMax);
   EXPECT_EQ(c.train.log_every_steps, 10);
   EXPECT_EQ(c.distributed.backend, DistributedBackend::kNccl);
   EXPECT_EQ(c.distributed.bucket_mb, 12.5);

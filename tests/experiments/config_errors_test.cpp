@@ -200,7 +200,12 @@ TEST(ConfigErrors, UnknownEnumValuesListTheValidOnes) {
   EXPECT_EQ(error_of(with_dir("scheduler: {threshold_mode: relative}\n")),
             "cfg.yaml: scheduler.threshold_mode: must be one of rel, abs (got 'relative')");
   EXPECT_EQ(error_of(with_dir("train: {monitor: val_f1}\n")),
-            "cfg.yaml: train.monitor: must be one of val_weighted_f1, val_loss (got 'val_f1')");
+            "cfg.yaml: train.monitor: must be one of val_weighted_f1, val_loss, val_macro_f1, val_micro_f1, "
+            "val_samples_f1, val_accuracy, val_auc, val_mae, val_rmse, val_r2, or val/<task>/<metric> with "
+            "<metric> one of weighted_f1, loss, macro_f1, micro_f1, samples_f1, accuracy, auc, mae, rmse, r2 "
+            "(got 'val_f1'); did you mean 'val_r2'?");
+  EXPECT_EQ(error_of(with_dir("train: {monitor_mode: lowest}\n")),
+            "cfg.yaml: train.monitor_mode: must be one of auto, min, max (got 'lowest')");
   EXPECT_EQ(error_of("data: {dir: /d, cache: ram}\n"),
             "cfg.yaml: data.cache: must be one of none, host, device (got 'ram')");
   EXPECT_EQ(error_of(with_dir("distributed: {backend: gloo}\n")),

@@ -35,7 +35,8 @@ const char* const kDefaultResolved =
     "scheduler:\n  type: plateau\n  factor: 0.1\n  patience: 10\n  threshold: 0.0001\n"
     "  threshold_mode: rel\n  cooldown: 0\n  min_lr: 0\n  eps: 1e-08\n"
     "train:\n  epochs: 10\n  batch_size: 256\n  eval_batch_size: 1024\n  seed: 0\n"
-    "  device: auto\n  num_threads: 0\n  monitor: val_weighted_f1\n  log_every_steps: 50\n"
+    "  device: auto\n  num_threads: 0\n  monitor: val_weighted_f1\n  monitor_mode: auto\n"
+    "  log_every_steps: 50\n"
     "distributed:\n  backend: auto\n  bucket_mb: 25\n  timeout_s: 300\n"
     "tracking:\n  store: mmoe_runs.db\n  experiment: default\n  run_name: \"\"\n  tags: {}\n";
 
@@ -87,6 +88,7 @@ Config awkward_config() {
   trophic.loss = RegressionLossType::kHuber;
   trophic.huber_delta = 1.0 / 3.0;
   trophic.standardize_target = true;
+  null_task.threshold = 0.1 + 0.2;
   c.optim.lr = 123456789.123456789;
   c.optim.beta1 = 0.0;
   c.optim.beta2 = std::nextafter(1.0, 0.0);
@@ -97,7 +99,8 @@ Config awkward_config() {
   c.scheduler.threshold_mode = ThresholdMode::kAbs;
   c.train.seed = std::numeric_limits<uint64_t>::max();
   c.train.device = Device::kCuda;
-  c.train.monitor = Monitor::kValLoss;
+  c.train.monitor = MonitorSpec{MonitorMetric::kMacroF1, "trophic-level"};
+  c.train.monitor_mode = MonitorMode::kMin;
   c.distributed.backend = DistributedBackend::kMpi;
   c.distributed.bucket_mb = 0.5;
   c.tracking.run_name = "quote\" back\\slash\ttab\nnewline \x01 Ωmega";
@@ -192,7 +195,7 @@ TEST(ConfigResolve, ParamsOfTheDefaultsListEveryKeySorted) {
       "scheduler.type",
       "tracking.experiment", "tracking.run_name", "tracking.store",
       "train.batch_size", "train.device", "train.epochs", "train.eval_batch_size",
-      "train.log_every_steps", "train.monitor", "train.num_threads", "train.seed"};
+      "train.log_every_steps", "train.monitor", "train.monitor_mode", "train.num_threads", "train.seed"};
   EXPECT_EQ(keys, expected);
   EXPECT_EQ(param(loaded, "model.num_experts"), "8");
   EXPECT_EQ(param(loaded, "model.expert_hidden"), "[256, 128]");
@@ -207,6 +210,7 @@ TEST(ConfigResolve, ParamsOfTheDefaultsListEveryKeySorted) {
   EXPECT_EQ(param(loaded, "optim.lr"), "0.001");
   EXPECT_EQ(param(loaded, "scheduler.type"), "plateau");
   EXPECT_EQ(param(loaded, "train.monitor"), "val_weighted_f1");
+  EXPECT_EQ(param(loaded, "train.monitor_mode"), "auto");
   EXPECT_EQ(param(loaded, "tracking.run_name"), "");
   EXPECT_EQ(param(loaded, "data.dir"), "/data/fish");
   EXPECT_EQ(param(loaded, "data.cache"), "host");
@@ -229,6 +233,7 @@ TEST(ConfigResolve, ParamsFlattenTasksGroupsAndTags) {
   EXPECT_EQ(param(loaded, "tasks.color.loss"), "mse");
   EXPECT_EQ(param(loaded, "tasks.color.huber_delta"), "1");
   EXPECT_EQ(param(loaded, "tasks.color.standardize_target"), "false");
+  EXPECT_EQ(param(loaded, "tasks.color.threshold"), "0.5");
   EXPECT_EQ(param(loaded, "tasks.family.class_weights"), "balanced");
   EXPECT_EQ(param(loaded, "tasks.family.loss"), "huber");
   EXPECT_EQ(param(loaded, "tasks.family.standardize_target"), "true");
@@ -239,7 +244,7 @@ TEST(ConfigResolve, ParamsFlattenTasksGroupsAndTags) {
   EXPECT_EQ(param(loaded, "tracking.run_name"), "run: 1");
   EXPECT_EQ(param(loaded, "model.tower_hidden"), "[]");
   EXPECT_EQ(param(loaded, "tasks"), "<absent>");
-  EXPECT_EQ(loaded.params.size(), 56u + 2u * 7u + 1u + 2u);  // 56 non-map keys of the defaults
+  EXPECT_EQ(loaded.params.size(), 57u + 2u * 8u + 1u + 2u);  // 57 non-map keys of the defaults
   for (std::size_t i = 1; i < loaded.params.size(); ++i) {
     EXPECT_LT(loaded.params[i - 1].first, loaded.params[i].first);
   }

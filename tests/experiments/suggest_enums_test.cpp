@@ -44,13 +44,13 @@ TEST(ConfigEnums, YamlSpellingsAndTheirParsers) {
   EXPECT_EQ(enum_names<Device>(), (std::vector<std::string>{"auto", "cpu", "cuda"}));
   EXPECT_EQ(enum_names<SchedulerType>(), (std::vector<std::string>{"none", "plateau"}));
   EXPECT_EQ(enum_names<ThresholdMode>(), (std::vector<std::string>{"rel", "abs"}));
-  EXPECT_EQ(enum_names<Monitor>(), (std::vector<std::string>{"val_weighted_f1", "val_loss"}));
+  EXPECT_EQ(enum_names<MonitorMode>(), (std::vector<std::string>{"auto", "min", "max"}));
   EXPECT_EQ(enum_names<DistributedBackend>(),
             (std::vector<std::string>{"auto", "local", "mpi", "nccl"}));
   EXPECT_EQ(enum_names<ParamGroup>(),
             (std::vector<std::string>{"shared", "experts", "gates", "towers"}));
   EXPECT_EQ(parse_enum<SchedulerType>("plateau"), SchedulerType::kReduceOnPlateau);
-  EXPECT_EQ(parse_enum<Monitor>("val_loss"), Monitor::kValLoss);
+  EXPECT_EQ(parse_enum<MonitorMode>("min"), MonitorMode::kMin);
   EXPECT_EQ(parse_enum<ParamGroup>("towers"), ParamGroup::kTowers);
   EXPECT_EQ(parse_enum<DistributedBackend>("nccl"), DistributedBackend::kNccl);
   EXPECT_EQ(parse_enum<Activation>("ReLU"), std::nullopt);

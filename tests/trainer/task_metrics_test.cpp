@@ -75,7 +75,7 @@ TEST(TaskMetricAccumulator, NoLabelledRowsGivesNoScores) {
 }
 
 TEST(TaskMetricAccumulator, MultilabelThresholdOnSigmoidIgnoresNanRow) {
-  TaskMetricAccumulator acc(metrics_head(TaskType::kMultilabel, 3), 0.5);
+  TaskMetricAccumulator acc(metrics_head(TaskType::kMultilabel, 3), {0.5, {}});
   // sigmoid(logit) >= 0.5 iff logit >= 0 (no logit here is 0):
   // row  logits          predicted  label
   //  0   [ 2, -1,  3]    [1, 0, 1]  [1, 1, 0]
@@ -111,10 +111,10 @@ TEST(TaskMetricAccumulator, MultilabelHonoursThreshold) {
   // tp 1, fp 1, fn 1 -> F1 1/2 (at 0.5 it would be tp 2, fp 1, fn 0 -> 4/5).
   const auto logits = torch::tensor({1.f, 2.f, -1.f, 2.f}).reshape({4, 1});
   const auto labels = torch::tensor({1.f, 1.f, 0.f, 0.f}).reshape({4, 1});
-  TaskMetricAccumulator strict(metrics_head(TaskType::kMultilabel, 1), 0.8);
+  TaskMetricAccumulator strict(metrics_head(TaskType::kMultilabel, 1), {0.8, {}});
   strict.add_predictions(logits, labels);
   EXPECT_DOUBLE_EQ(*strict.scores().micro_f1, 0.5);
-  TaskMetricAccumulator half(metrics_head(TaskType::kMultilabel, 1), 0.5);
+  TaskMetricAccumulator half(metrics_head(TaskType::kMultilabel, 1), {0.5, {}});
   half.add_predictions(logits, labels);
   EXPECT_DOUBLE_EQ(*half.scores().micro_f1, 0.8);
 }

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -177,6 +178,90 @@ TEST_F(TrainerLoopTest, StandardizationUsesTheTrainSplitStatistics) {
   ASSERT_TRUE(model_mean.defined() && model_inv_std.defined());
   EXPECT_TRUE(torch::allclose(model_mean, mean, 1e-6, 1e-6));
   EXPECT_TRUE(torch::allclose(model_inv_std, std.reciprocal(), 1e-5, 1e-6));
+}
+
+// standardize_target: the loss sees standardised targets, but the reported MAE / RMSE / R^2 are
+// those of the model's outputs against the stored labels, in the dataset's units.
+TEST_F(TrainerLoopTest, StandardizedTargetMetricsAreInTheOriginalUnits) {
+  auto config = small_config();
+  config.train.epochs = 1;
+  for (const char* task : {"category", "color", "style", "price"}) config.tasks[task];  // every task, in dataset order
+  config.tasks["price"].standardize_target = true;
+  distributed::LocalCommunicator communicator;
+  Trainer trainer(config, communicator);
+  EpochRecorder recorder;
+  trainer.train(recorder);
+  const auto& tasks = trainer.manifest().tasks;
+  const auto price = static_cast<size_t>(
+      std::find_if(tasks.begin(), tasks.end(), [](const auto& t) { return t.name == "price"; }) - tasks.begin());
+  const auto val = data::load_split(config.data.dir, trainer.manifest(), "val", tasks);
+  auto& model = trainer.model();
+  model.eval();
+  torch::NoGradGuard no_grad;
+  const auto out = model.forward(val.features).task_outputs[price].to(torch::kDouble);  // [N, 1]
+  const auto y = val.labels[price].to(torch::kDouble);                                   // [N, 1], NaN = missing
+  const auto labelled = y.isfinite().squeeze(1);
+  const auto error = out.index({labelled}) - y.index({labelled});
+  const double mae = error.abs().mean().item<double>();
+  const double sst = (y.index({labelled}) - y.index({labelled}).mean()).square().sum().item<double>();
+  const double r2 = 1.0 - error.square().sum().item<double>() / sst;
+  const auto& scores = recorder.reports.back().val[price];
+  ASSERT_TRUE(scores.mae.has_value() && scores.r2.has_value());
+  EXPECT_NEAR(*scores.mae, mae, 1e-9 * std::max(1.0, mae));
+  EXPECT_NEAR(*scores.r2, r2, 1e-9);
+  // Not the standardised error: price has a standard deviation well away from 1.
+  EXPECT_GT(std::abs(*scores.mae - mae / model.tasks()[price].target_std[0]), 1e-3);
+}
+
+TEST_F(TrainerLoopTest, OneTaskMonitorDrivesTheBestEpochAndMode) {
+  auto config = small_config();
+  config.train.monitor = {experiments::MonitorMetric::kRmse, "price"};
+  distributed::LocalCommunicator communicator;
+  Trainer trainer(config, communicator);
+  EXPECT_EQ(trainer.monitor_name(), "val/price/rmse");
+  EXPECT_STREQ(trainer.monitor_mode(), "min");
+  EpochRecorder recorder;
+  const auto summary = trainer.train(recorder);
+  const auto price = static_cast<size_t>(std::find(recorder.reports[0].tasks.begin(), recorder.reports[0].tasks.end(),
+                                                   "price") - recorder.reports[0].tasks.begin());
+  double best = std::numeric_limits<double>::infinity();
+  int64_t best_epoch = 0;
+  for (const auto& report : recorder.reports) {
+    EXPECT_EQ(report.monitor, "val/price/rmse");
+    EXPECT_EQ(report.monitor_value, *report.val[price].rmse);
+    EXPECT_EQ(report.is_best, report.monitor_value < best) << "epoch " << report.epoch;
+    if (report.monitor_value < best) {
+      best = report.monitor_value;
+      best_epoch = report.epoch;
+    }
+  }
+  EXPECT_EQ(summary.best_epoch, best_epoch);
+  EXPECT_EQ(summary.best_value, best);
+}
+
+TEST_F(TrainerLoopTest, MonitorAndThresholdTheTasksCannotTakeAreRefusedBeforeLoading) {
+  distributed::LocalCommunicator communicator;
+  auto config = small_config();
+  config.train.monitor = {experiments::MonitorMetric::kAuc, "color"};
+  try {
+    Trainer trainer(config, communicator);
+    FAIL() << "expected a TrainError";
+  } catch (const TrainError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "train.monitor: val/color/auc: 'color' is a multiclass task with 4 classes, which has no auc (its "
+              "metrics: weighted_f1, loss, macro_f1, micro_f1, accuracy)");
+  }
+  config = small_config();
+  config.tasks["color"].threshold = 0.3;
+  try {
+    Trainer trainer(config, communicator);
+    FAIL() << "expected a TrainError";
+  } catch (const TrainError& e) {
+    EXPECT_EQ(std::string(e.what()), "tasks.color.threshold: only multilabel tasks take threshold; 'color' is multiclass");
+  }
+  config = small_config();
+  config.tasks["style"].threshold = 0.3;  // multilabel: accepted
+  EXPECT_NO_THROW(Trainer(config, communicator));
 }
 
 TEST_F(TrainerLoopTest, UnknownValidationSplitIsADataErrorBeforeTraining) {
