@@ -19,8 +19,12 @@ tracking::TaskMetricsRecord to_record(const std::string& task, const char* split
   record.micro_f1 = scores.micro_f1;
   record.mae = scores.mae;
   record.rmse = scores.rmse;
-  // samples_f1, auc, r2 and classes (TaskScores::classes, one ClassMetricsRecord each) once
-  // tracking::TaskMetricsRecord has them.
+  record.samples_f1 = scores.samples_f1;
+  record.auc = scores.auc;
+  record.r2 = scores.r2;
+  for (const auto& c : scores.classes) {
+    record.classes.push_back({c.class_index, c.class_name, c.precision, c.recall, c.f1, c.support});
+  }
   return record;
 }
 
