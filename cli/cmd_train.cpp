@@ -25,8 +25,10 @@ std::string format_optional(const std::optional<double>& value) {
 
 void print_final_table(const trainer::TrainRunResult& result) {
   const auto& last = result.summary.last;
-  fmt::print("\nrun {} finished: {} epochs, best {} {:.4f} at epoch {}\n", result.run_id, result.summary.epochs_run,
-             result.summary.monitor, result.summary.best_value, result.summary.best_epoch);
+  const std::string stopped =
+      result.summary.stopped_early ? fmt::format(" (stopped early after epoch {})", result.summary.stopped_epoch) : "";
+  fmt::print("\nrun {} finished: {} epochs{}, best {} {:.4f} at epoch {}\n", result.run_id, result.summary.epochs_run,
+             stopped, result.summary.monitor, result.summary.best_value, result.summary.best_epoch);
   fmt::print("store: {}\n", std::filesystem::absolute(result.store_path).string());
   fmt::print("final validation metrics (epoch {}):\n", last.epoch);
   fmt::print("  {:<12} {:>9} {:>8} {:>9} {:>11} {:>9} {:>9} {:>8} {:>8}\n", "task", "labelled", "loss", "accuracy",
@@ -56,7 +58,7 @@ void add_train_command(CLI::App& app, const CommandContext& context, Action& act
         fmt::print("# config hash {}\n{}", loaded.hash, loaded.resolved_yaml);
         return kExitOk;
       }
-      ConsoleProgress progress(stderr);
+      ConsoleProgress progress(stderr, loaded.config.train.progress);
       trainer::TrainRunOptions options;
       options.command_line = context.command_line;
       options.stop_requested = install_stop_signal_handlers();

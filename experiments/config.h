@@ -23,6 +23,10 @@ enum class DistributedBackend { kAuto, kLocal, kMpi, kNccl };
 enum class ParamGroup { kShared, kExperts, kGates, kTowers };
 enum class DataCache { kNone, kHost, kDevice };  // where a split is held while training
 enum class NonFiniteFeatures { kError, kSkip };   // a feature row holding NaN or Inf
+// The training loop (trainer/, docs/training.md).
+enum class NonFiniteLoss { kError, kSkip };        // a step whose loss is NaN or Inf
+enum class ProgressMode { kAuto, kBar, kLines, kNone };  // console progress of mmoe train
+enum class AmpMode { kNone, kBf16 };               // mixed precision of forward and loss
 
 // data: where the feature shards are.
 struct DataConfig {
@@ -129,6 +133,10 @@ struct SchedulerConfig {
   int64_t cooldown = 0;                                  // >= 0
   double min_lr = 0.0;                                   // >= 0
   double eps = 1e-8;                                     // >= 0
+  // Linear warmup (trainer/lr_warmup.h): at most one of warmup_steps / warmup_epochs > 0.
+  int64_t warmup_steps = 0;          // >= 0; optimizer steps of warmup
+  int64_t warmup_epochs = 0;         // >= 0; epochs of warmup (times the steps per epoch)
+  double warmup_start_factor = 0.0;  // [0, 1]; the first step's lr is this times the lr
 };
 
 // train: the loop.
@@ -142,6 +150,12 @@ struct TrainConfig {
   MonitorSpec monitor;                        // val_weighted_f1 (see experiments/monitor_spec.h)
   MonitorMode monitor_mode = MonitorMode::kAuto;  // auto: min for loss, mae, rmse; max otherwise
   int64_t log_every_steps = 50;   // >= 1
+  // The loop's policies (docs/training.md).
+  int64_t early_stopping_patience = 0;    // >= 0; 0: off
+  double early_stopping_min_delta = 0.0;  // >= 0, in the monitor's units
+  NonFiniteLoss nonfinite_loss = NonFiniteLoss::kError;
+  ProgressMode progress = ProgressMode::kAuto;
+  AmpMode amp = AmpMode::kNone;
 };
 
 // distributed: data-parallel settings.
@@ -183,5 +197,8 @@ const char* to_string(DistributedBackend value);
 const char* to_string(ParamGroup value);
 const char* to_string(DataCache value);
 const char* to_string(NonFiniteFeatures value);
+const char* to_string(NonFiniteLoss value);
+const char* to_string(ProgressMode value);
+const char* to_string(AmpMode value);
 
 }  // namespace mmoe::experiments

@@ -153,6 +153,9 @@ void emit_scheduler(const SchedulerConfig& scheduler, YamlWriter& w) {
   w.integer(1, "cooldown", scheduler.cooldown);
   w.number(1, "min_lr", scheduler.min_lr);
   w.number(1, "eps", scheduler.eps);
+  w.integer(1, "warmup_steps", scheduler.warmup_steps);
+  w.integer(1, "warmup_epochs", scheduler.warmup_epochs);
+  w.number(1, "warmup_start_factor", scheduler.warmup_start_factor);
 }
 
 void emit_train(const TrainConfig& train, YamlWriter& w) {
@@ -166,6 +169,11 @@ void emit_train(const TrainConfig& train, YamlWriter& w) {
   w.string(1, "monitor", to_string(train.monitor));
   w.scalar(1, "monitor_mode", to_string(train.monitor_mode));
   w.integer(1, "log_every_steps", train.log_every_steps);
+  w.integer(1, "early_stopping_patience", train.early_stopping_patience);
+  w.number(1, "early_stopping_min_delta", train.early_stopping_min_delta);
+  w.scalar(1, "nonfinite_loss", to_string(train.nonfinite_loss));
+  w.scalar(1, "progress", to_string(train.progress));
+  w.scalar(1, "amp", to_string(train.amp));
 }
 
 }  // namespace

@@ -121,6 +121,32 @@ const char* to_string(NonFiniteFeatures value) {
   bad_enum("NonFiniteFeatures", static_cast<int>(value));
 }
 
+const char* to_string(NonFiniteLoss value) {
+  switch (value) {
+    case NonFiniteLoss::kError: return "error";
+    case NonFiniteLoss::kSkip: return "skip";
+  }
+  bad_enum("NonFiniteLoss", static_cast<int>(value));
+}
+
+const char* to_string(ProgressMode value) {
+  switch (value) {
+    case ProgressMode::kAuto: return "auto";
+    case ProgressMode::kBar: return "bar";
+    case ProgressMode::kLines: return "lines";
+    case ProgressMode::kNone: return "none";
+  }
+  bad_enum("ProgressMode", static_cast<int>(value));
+}
+
+const char* to_string(AmpMode value) {
+  switch (value) {
+    case AmpMode::kNone: return "none";
+    case AmpMode::kBf16: return "bf16";
+  }
+  bad_enum("AmpMode", static_cast<int>(value));
+}
+
 template <>
 const std::vector<ModelType>& all_values<ModelType>() {
   static const std::vector<ModelType> values = {ModelType::kMmoe, ModelType::kOmoe,
@@ -199,6 +225,25 @@ const std::vector<DataCache>& all_values<DataCache>() {
 template <>
 const std::vector<NonFiniteFeatures>& all_values<NonFiniteFeatures>() {
   static const std::vector<NonFiniteFeatures> values = {NonFiniteFeatures::kError, NonFiniteFeatures::kSkip};
+  return values;
+}
+
+template <>
+const std::vector<NonFiniteLoss>& all_values<NonFiniteLoss>() {
+  static const std::vector<NonFiniteLoss> values = {NonFiniteLoss::kError, NonFiniteLoss::kSkip};
+  return values;
+}
+
+template <>
+const std::vector<ProgressMode>& all_values<ProgressMode>() {
+  static const std::vector<ProgressMode> values = {ProgressMode::kAuto, ProgressMode::kBar, ProgressMode::kLines,
+                                                   ProgressMode::kNone};
+  return values;
+}
+
+template <>
+const std::vector<AmpMode>& all_values<AmpMode>() {
+  static const std::vector<AmpMode> values = {AmpMode::kNone, AmpMode::kBf16};
   return values;
 }
 

@@ -39,6 +39,12 @@ template <>
 const std::vector<DataCache>& all_values<DataCache>();
 template <>
 const std::vector<NonFiniteFeatures>& all_values<NonFiniteFeatures>();
+template <>
+const std::vector<NonFiniteLoss>& all_values<NonFiniteLoss>();
+template <>
+const std::vector<ProgressMode>& all_values<ProgressMode>();
+template <>
+const std::vector<AmpMode>& all_values<AmpMode>();
 
 // The YAML spellings of every value, e.g. {"relu", "gelu", "silu", "tanh"}.
 template <typename Enum>

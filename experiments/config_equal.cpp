@@ -58,14 +58,19 @@ bool operator==(const OptimConfig& a, const OptimConfig& b) {
 bool operator==(const SchedulerConfig& a, const SchedulerConfig& b) {
   return a.type == b.type && a.factor == b.factor && a.patience == b.patience &&
          a.threshold == b.threshold && a.threshold_mode == b.threshold_mode &&
-         a.cooldown == b.cooldown && a.min_lr == b.min_lr && a.eps == b.eps;
+         a.cooldown == b.cooldown && a.min_lr == b.min_lr && a.eps == b.eps &&
+         a.warmup_steps == b.warmup_steps && a.warmup_epochs == b.warmup_epochs &&
+         a.warmup_start_factor == b.warmup_start_factor;
 }
 
 bool operator==(const TrainConfig& a, const TrainConfig& b) {
   return a.epochs == b.epochs && a.batch_size == b.batch_size &&
          a.eval_batch_size == b.eval_batch_size && a.seed == b.seed && a.device == b.device &&
          a.num_threads == b.num_threads && a.monitor == b.monitor &&
-         a.monitor_mode == b.monitor_mode && a.log_every_steps == b.log_every_steps;
+         a.monitor_mode == b.monitor_mode && a.log_every_steps == b.log_every_steps &&
+         a.early_stopping_patience == b.early_stopping_patience &&
+         a.early_stopping_min_delta == b.early_stopping_min_delta && a.nonfinite_loss == b.nonfinite_loss &&
+         a.progress == b.progress && a.amp == b.amp;
 }
 
 bool operator==(const DistributedConfig& a, const DistributedConfig& b) {

@@ -102,6 +102,9 @@ SchedulerConfig parse_scheduler(const MapReader& section) {
   section.read("cooldown", &scheduler.cooldown);
   section.read("min_lr", &scheduler.min_lr);
   section.read("eps", &scheduler.eps);
+  section.read("warmup_steps", &scheduler.warmup_steps);
+  section.read("warmup_epochs", &scheduler.warmup_epochs);
+  section.read("warmup_start_factor", &scheduler.warmup_start_factor);
   return scheduler;
 }
 
@@ -116,6 +119,11 @@ TrainConfig parse_train(const MapReader& section) {
   section.read("monitor", &train.monitor);
   section.read_enum("monitor_mode", &train.monitor_mode);
   section.read("log_every_steps", &train.log_every_steps);
+  section.read("early_stopping_patience", &train.early_stopping_patience);
+  section.read("early_stopping_min_delta", &train.early_stopping_min_delta);
+  section.read_enum("nonfinite_loss", &train.nonfinite_loss);
+  section.read_enum("progress", &train.progress);
+  section.read_enum("amp", &train.amp);
   return train;
 }
 
@@ -162,10 +170,11 @@ Config parse_config(const YAML::Node& root, const ConfigSources& sources) {
       "optim", {"lr", "weight_decay", "betas", "eps", "max_grad_norm", "groups"}));
   config.scheduler = parse_scheduler(document.child(
       "scheduler", {"type", "factor", "patience", "threshold", "threshold_mode", "cooldown",
-                    "min_lr", "eps"}));
+                    "min_lr", "eps", "warmup_steps", "warmup_epochs", "warmup_start_factor"}));
   config.train = parse_train(document.child(
       "train", {"epochs", "batch_size", "eval_batch_size", "seed", "device", "num_threads",
-                "monitor", "monitor_mode", "log_every_steps"}));
+                "monitor", "monitor_mode", "log_every_steps", "early_stopping_patience",
+                "early_stopping_min_delta", "nonfinite_loss", "progress", "amp"}));
   config.distributed =
       parse_distributed(document.child("distributed", {"backend", "bucket_mb", "timeout_s"}));
   config.tracking = parse_tracking(

@@ -193,6 +193,19 @@ void validate_scheduler(const SchedulerConfig& scheduler, const Bounds& check) {
   check.at_least("scheduler.cooldown", scheduler.cooldown, 0);
   check.non_negative("scheduler.min_lr", scheduler.min_lr);
   check.non_negative("scheduler.eps", scheduler.eps);
+  check.at_least("scheduler.warmup_steps", scheduler.warmup_steps, 0, "0 disables warmup");
+  check.at_least("scheduler.warmup_epochs", scheduler.warmup_epochs, 0, "0 disables warmup");
+  if (scheduler.warmup_steps > 0 && scheduler.warmup_epochs > 0) {
+    check.fail("scheduler.warmup_epochs",
+               fmt::format("cannot be set together with scheduler.warmup_steps (got {} and {})",
+                           scheduler.warmup_epochs, scheduler.warmup_steps),
+               "set one of them and leave the other 0");
+  }
+  if (!(scheduler.warmup_start_factor >= 0.0 && scheduler.warmup_start_factor <= 1.0)) {
+    check.fail("scheduler.warmup_start_factor",
+               fmt::format("must be in [0, 1] (got {})", scheduler.warmup_start_factor),
+               "the first warmup step uses this fraction of the learning rate");
+  }
 }
 
 void validate_train(const TrainConfig& train, const Bounds& check) {
@@ -201,6 +214,9 @@ void validate_train(const TrainConfig& train, const Bounds& check) {
   check.at_least("train.eval_batch_size", train.eval_batch_size, 1);
   check.at_least("train.num_threads", train.num_threads, 0, "0 uses all cores");
   check.at_least("train.log_every_steps", train.log_every_steps, 1);
+  check.at_least("train.early_stopping_patience", train.early_stopping_patience, 0, "0 disables early stopping");
+  check.non_negative("train.early_stopping_min_delta", train.early_stopping_min_delta,
+                     "it is in the units of train.monitor");
 }
 
 void validate_distributed(const DistributedConfig& distributed, const Bounds& check) {

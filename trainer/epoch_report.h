@@ -20,6 +20,11 @@ struct StepProgress {
   double loss = 0.0;  // this step's total loss
   double rows_per_second = 0.0;
   double epoch_elapsed_seconds = 0.0;
+  // on_step comes after every step; log_step marks every train.log_every_steps-th step and the
+  // epoch's last, where line-based observers write.
+  bool log_step = false;
+  bool skipped = false;  // a non-finite loss skipped this step (train.nonfinite_loss: skip)
+  std::vector<std::pair<std::string, double>> learning_rates;  // per named group, as this step used
 };
 
 struct EpochReport {
@@ -42,6 +47,9 @@ struct EpochReport {
   std::vector<std::string> gate_warnings;  // collapse warnings (models::collapse_warnings), one per gate
   double epoch_seconds = 0.0;
   double rows_per_second = 0.0;  // training rows per second
+  std::optional<double> grad_norm;  // mean pre-clip global gradient norm of the applied steps
+  int64_t skipped_steps = 0;        // steps skipped for a non-finite loss
+  bool early_stop = false;          // early stopping ends training after this epoch
 };
 
 struct TrainSummary {
@@ -50,6 +58,8 @@ struct TrainSummary {
   double best_value = 0.0;
   std::string monitor;
   EpochReport last;
+  bool stopped_early = false;  // train.early_stopping_patience ended training at stopped_epoch
+  int64_t stopped_epoch = 0;
 };
 
 class TrainingObserver {
@@ -57,6 +67,7 @@ class TrainingObserver {
   virtual ~TrainingObserver() = default;
   virtual void on_step(const StepProgress& progress) {}
   virtual void on_epoch(const EpochReport& report) {}
+  virtual void on_note(const std::string& note) {}  // something people should know, once
 };
 
 }  // namespace mmoe::trainer

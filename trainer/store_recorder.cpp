@@ -50,6 +50,10 @@ tracking::EpochRecord to_epoch_record(const EpochReport& report) {
   record.metrics.emplace_back("epoch_time_s", report.epoch_seconds);
   record.metrics.emplace_back("rows_per_s", report.rows_per_second);
   for (const auto& [group, lr] : report.learning_rates) record.metrics.emplace_back("lr/" + group, lr);
+  // The loop's own metrics (docs/training.md).
+  if (report.grad_norm) record.metrics.emplace_back("grad_norm", *report.grad_norm);
+  record.metrics.emplace_back("skipped_steps", static_cast<double>(report.skipped_steps));
+  if (report.early_stop) record.metrics.emplace_back("early_stopped_epoch", static_cast<double>(report.epoch));
   for (size_t t = 0; t < report.tasks.size(); ++t) {
     record.task_metrics.push_back(to_record(report.tasks[t], "train", report.train[t]));
     record.task_metrics.push_back(to_record(report.tasks[t], "val", report.val[t]));

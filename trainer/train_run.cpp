@@ -22,6 +22,9 @@ class FanOut final : public TrainingObserver {
   void on_epoch(const EpochReport& report) override {
     for (auto* o : observers_) o->on_epoch(report);
   }
+  void on_note(const std::string& note) override {
+    for (auto* o : observers_) o->on_note(note);
+  }
 
  private:
   std::vector<TrainingObserver*> observers_;

@@ -10,6 +10,7 @@
 #include "models/make_model.h"
 #include "models/masked_loss.h"
 #include "trainer/evaluator.h"
+#include "trainer/grad_norm.h"
 #include "trainer/model_factory.h"
 #include "trainer/train_error.h"
 #include "trainer/training_statistics.h"
@@ -137,6 +138,24 @@ Trainer::Trainer(experiments::Config config, distributed::Communicator& communic
     plateau.eps = config_.scheduler.eps;
     scheduler_.emplace(plateau);
   }
+  const auto& s = config_.scheduler;
+  warmup_.emplace(optimizer_, std::max(s.warmup_steps, s.warmup_epochs * sampler_->batches_per_epoch()),
+                  s.warmup_start_factor);
+  early_stopping_.emplace(config_.train.early_stopping_patience, config_.train.early_stopping_min_delta,
+                          !monitor_->minimize());
+  nonfinite_loss_.emplace(config_.train.nonfinite_loss);
+  amp_ = decide_amp(config_.train.amp, device_);
+}
+
+LoopState Trainer::loop_state() const {
+  return {warmup_->state(), early_stopping_->state(), nonfinite_loss_->state(), grad_norm_};
+}
+
+void Trainer::load_loop_state(const LoopState& state) {
+  warmup_->load_state(state.warmup);
+  early_stopping_->load_state(state.early_stopping);
+  nonfinite_loss_->load_state(state.nonfinite_loss);
+  grad_norm_ = state.grad_norm;
 }
 
 data::LoaderOptions Trainer::loader_options(int64_t batch_size, int64_t epoch) const {
@@ -162,6 +181,16 @@ SplitEvaluation Trainer::evaluate_val() {
   data::PrefetchLoader loader(val_source_, {data::RowRange{0, val_source_.rows()}},
                               loader_options(config_.train.eval_batch_size, 0));
   return evaluate_batches(*model_, [&] { return loader.next(); }, device_, metric_options_);
+}
+
+bool Trainer::all_ranks_finite(double loss) const {
+  bool finite = std::isfinite(loss);
+  if (communicator_.world_size() > 1 && config_.train.nonfinite_loss == experiments::NonFiniteLoss::kSkip) {
+    std::vector<torch::Tensor> flag = {torch::full({1}, finite ? 0.0f : 1.0f, torch::TensorOptions(device_))};
+    communicator_.all_reduce(flag, distributed::ReduceOp::kSum);
+    finite = flag[0].item<float>() == 0.0f;
+  }
+  return finite;
 }
 
 void Trainer::check_stop(int64_t epoch, int64_t step) const {
@@ -205,6 +234,9 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
   const auto start = Clock::now();
   double loss_sum = 0.0;
   int64_t rows_seen = 0;
+  int64_t applied = 0;  // steps not skipped for a non-finite loss
+  grad_norm_ = {};
+  nonfinite_loss_->start_epoch();
   int64_t b = 0;
   for (;; ++b) {
     check_stop(epoch, global_step_);
@@ -219,40 +251,49 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
     communicator_.all_reduce(global_denominators, distributed::ReduceOp::kSum);
 
     optimizer_.optimizer->zero_grad();
-    const auto out = model_->forward(x);
-    auto losses = models::masked_task_losses(out.task_outputs, labels, heads, global_denominators[0]);
-    losses.total = model_->combine_task_losses(losses.per_task);
-    if (out.aux_loss.defined()) losses.total = losses.total + out.aux_loss;
+    warmup_->before_step(optimizer_);
+    models::ModelOutput out;
+    models::TaskLosses losses;
+    {
+      AutocastGuard autocast(amp_.autocast);  // train.amp: forward and loss only
+      out = model_->forward(x);
+      losses = models::masked_task_losses(out.task_outputs, labels, heads, global_denominators[0]);
+      losses.total = model_->combine_task_losses(losses.per_task);
+      if (out.aux_loss.defined()) losses.total = losses.total + out.aux_loss;
+    }
     const double loss = losses.total.item<double>();
-    if (!std::isfinite(loss)) {
-      for (size_t t = 0; t < heads.size(); ++t) {
-        const double value = losses.per_task[t].item<double>();
-        if (!std::isfinite(value)) {
-          throw TrainError("non-finite loss (" + std::to_string(value) + ") in task '" + heads[t].name + "' at epoch " +
-                           std::to_string(epoch) + " step " + std::to_string(global_step_ + 1) +
-                           "; lower optim.lr or check the data for extreme values");
-        }
-      }
+    const bool skipped = nonfinite_loss_->skip_step(all_ranks_finite(loss), epoch, global_step_ + 1, [&] {
+      return describe_nonfinite_loss(losses.per_task, heads, loss);
+    });
+    if (!skipped) {
+      losses.total.backward();
+      grad_norm_.sum += clip_grad_norm(model_->parameters(), config_.optim.max_grad_norm);
+      ++grad_norm_.steps;
+      optimizer_.optimizer->step();
     }
-    losses.total.backward();
-    if (config_.optim.max_grad_norm > 0.0) {
-      torch::nn::utils::clip_grad_norm_(model_->parameters(), config_.optim.max_grad_norm);
-    }
-    optimizer_.optimizer->step();
+    std::vector<std::pair<std::string, double>> step_lrs;
+    for (const auto& name : optimizer_.lr_groups) step_lrs.emplace_back(name, optimizer_.learning_rate(name));
+    warmup_->after_step(optimizer_);
     ++global_step_;
 
-    if (gate_stats) gate_stats->add(out.gates);
-    for (size_t t = 0; t < heads.size(); ++t) {
-      // This process's share: its rows' loss sum over its rows' weight (sums across ranks).
-      const auto index_t = static_cast<int64_t>(t);
-      train_metrics[t].add_loss(losses.per_task[t].item<double>() * global_denominators[0][index_t].item<double>(),
-                                local_denominators[index_t].item<double>());
-      train_metrics[t].add_predictions(out.task_outputs[t], labels[t]);
+    if (!skipped) {
+      if (gate_stats) gate_stats->add(out.gates.to(torch::kFloat));
+      for (size_t t = 0; t < heads.size(); ++t) {
+        // This process's share: its rows' loss sum over its rows' weight (sums across ranks).
+        const auto index_t = static_cast<int64_t>(t);
+        train_metrics[t].add_loss(losses.per_task[t].item<double>() * global_denominators[0][index_t].item<double>(),
+                                  local_denominators[index_t].item<double>());
+        train_metrics[t].add_predictions(out.task_outputs[t].to(torch::kFloat), labels[t]);
+      }
+      loss_sum += loss;
+      ++applied;
     }
-    loss_sum += loss;
     rows_seen += x.size(0);
-    if ((b + 1) % config_.train.log_every_steps == 0 || b + 1 == steps) {
+    {
       StepProgress progress;
+      progress.log_step = (b + 1) % config_.train.log_every_steps == 0 || b + 1 == steps;
+      progress.skipped = skipped;
+      progress.learning_rates = std::move(step_lrs);
       progress.epoch = epoch;
       progress.epochs = config_.train.epochs;
       progress.step_in_epoch = b + 1;
@@ -273,20 +314,25 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
         models::collapse_warnings(report.gates, report.gate_names, config_.model.gate.collapse_threshold);
   }
   for (auto& metrics : train_metrics) report.train.push_back(metrics.scores());
-  return b == 0 ? 0.0 : loss_sum / static_cast<double>(b);
+  if (grad_norm_.steps > 0) report.grad_norm = grad_norm_.sum / static_cast<double>(grad_norm_.steps);
+  report.skipped_steps = nonfinite_loss_->state().skipped_in_epoch;
+  return applied == 0 ? 0.0 : loss_sum / static_cast<double>(applied);
 }
 
 TrainSummary Trainer::train(TrainingObserver& observer) {
   TrainSummary summary;
   summary.monitor = monitor_name();
   summary.best_value = std::numeric_limits<double>::quiet_NaN();
+  if (!amp_.note.empty()) observer.on_note(amp_.note);
   for (int64_t epoch = 1; epoch <= config_.train.epochs; ++epoch) {
     EpochReport report;
     report.epoch = epoch;
     report.epochs = config_.train.epochs;
     for (const auto& head : model_->tasks()) report.tasks.push_back(head.name);
-    for (const auto& name : optimizer_.lr_groups) report.learning_rates.emplace_back(name, optimizer_.learning_rate(name));
     report.train_loss = train_one_epoch(epoch, observer, report);
+    // The optimizer's lrs at the epoch's end: its last step's, or the full lrs when that step
+    // ended the warmup; before the plateau step.
+    for (const auto& name : optimizer_.lr_groups) report.learning_rates.emplace_back(name, optimizer_.learning_rate(name));
     report.global_step = global_step_;
 
     const auto evaluation = evaluate_val();
@@ -300,10 +346,19 @@ TrainSummary Trainer::train(TrainingObserver& observer) {
       summary.best_value = report.monitor_value;
     }
     report.is_best = improved;
-    if (scheduler_) optimizer_.set_learning_rates(scheduler_->step(report.monitor_value, optimizer_.learning_rates()));
+    // The plateau scheduler waits for the warmup to end, then reduces the post-warmup lr.
+    if (scheduler_ && !warmup_->active()) {
+      optimizer_.set_learning_rates(scheduler_->step(report.monitor_value, optimizer_.learning_rates()));
+    }
+    report.early_stop = early_stopping_->should_stop(epoch, report.monitor_value);
     summary.epochs_run = epoch;
     summary.last = report;
     observer.on_epoch(report);
+    if (report.early_stop) {
+      summary.stopped_early = true;
+      summary.stopped_epoch = epoch;
+      break;
+    }
   }
   return summary;
 }

@@ -18,9 +18,11 @@
 #include "distributed/communicator.h"
 #include "experiments/config.h"
 #include "models/multitask_model.h"
+#include "trainer/autocast_guard.h"
 #include "trainer/epoch_report.h"
 #include "trainer/evaluator.h"
 #include "trainer/monitor.h"
+#include "trainer/loop_state.h"
 #include "trainer/optimizer_setup.h"
 #include "trainer/plateau_scheduler.h"
 
@@ -43,10 +45,15 @@ class Trainer {
   std::string monitor_name() const { return monitor_->name(); }
   const char* monitor_mode() const { return monitor_->mode(); }  // "min" or "max"
   const torch::Device& device() const { return device_; }
+  // Warmup, early stopping, non-finite loss and grad-norm counters, for checkpoints.
+  LoopState loop_state() const;
+  void load_loop_state(const LoopState& state);
 
  private:
   double train_one_epoch(int64_t epoch, TrainingObserver& observer, EpochReport& report);
   void check_stop(int64_t epoch, int64_t step) const;
+  // Whether the step's loss is finite on every rank (one reduction when skipping with > 1 rank).
+  bool all_ranks_finite(double loss) const;
   data::LoaderOptions loader_options(int64_t batch_size, int64_t epoch) const;
   SplitEvaluation evaluate_val();
 
@@ -68,6 +75,12 @@ class Trainer {
   int64_t global_step_ = 0;
   std::optional<Monitor> monitor_;
   std::vector<TaskMetricOptions> metric_options_;  // per task, in head order
+  // The loop's policies (docs/training.md): warmup, early stopping, non-finite loss, AMP.
+  std::optional<LrWarmup> warmup_;
+  std::optional<EarlyStopping> early_stopping_;
+  std::optional<NonFiniteLossPolicy> nonfinite_loss_;
+  GradNormStats grad_norm_;
+  AmpDecision amp_;
 };
 
 }  // namespace mmoe::trainer

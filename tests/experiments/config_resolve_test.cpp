@@ -34,9 +34,12 @@ const char* const kDefaultResolved =
     "  max_grad_norm: 0\n  groups: {}\n"
     "scheduler:\n  type: plateau\n  factor: 0.1\n  patience: 10\n  threshold: 0.0001\n"
     "  threshold_mode: rel\n  cooldown: 0\n  min_lr: 0\n  eps: 1e-08\n"
+    "  warmup_steps: 0\n  warmup_epochs: 0\n  warmup_start_factor: 0\n"
     "train:\n  epochs: 10\n  batch_size: 256\n  eval_batch_size: 1024\n  seed: 0\n"
     "  device: auto\n  num_threads: 0\n  monitor: val_weighted_f1\n  monitor_mode: auto\n"
     "  log_every_steps: 50\n"
+    "  early_stopping_patience: 0\n  early_stopping_min_delta: 0\n  nonfinite_loss: error\n"
+    "  progress: auto\n  amp: none\n"
     "distributed:\n  backend: auto\n  bucket_mb: 25\n  timeout_s: 300\n"
     "tracking:\n  store: mmoe_runs.db\n  experiment: default\n  run_name: \"\"\n  tags: {}\n";
 
@@ -101,6 +104,13 @@ Config awkward_config() {
   c.train.device = Device::kCuda;
   c.train.monitor = MonitorSpec{MonitorMetric::kMacroF1, "trophic-level"};
   c.train.monitor_mode = MonitorMode::kMin;
+  c.scheduler.warmup_epochs = 3;
+  c.scheduler.warmup_start_factor = 1.0 / 3.0;
+  c.train.early_stopping_patience = 4;
+  c.train.early_stopping_min_delta = 1e-300;
+  c.train.nonfinite_loss = NonFiniteLoss::kSkip;
+  c.train.progress = ProgressMode::kNone;
+  c.train.amp = AmpMode::kBf16;
   c.distributed.backend = DistributedBackend::kMpi;
   c.distributed.bucket_mb = 0.5;
   c.tracking.run_name = "quote\" back\\slash\ttab\nnewline \x01 Ωmega";
@@ -192,10 +202,12 @@ TEST(ConfigResolve, ParamsOfTheDefaultsListEveryKeySorted) {
       "optim.betas", "optim.eps", "optim.lr", "optim.max_grad_norm", "optim.weight_decay",
       "scheduler.cooldown", "scheduler.eps", "scheduler.factor", "scheduler.min_lr",
       "scheduler.patience", "scheduler.threshold", "scheduler.threshold_mode",
-      "scheduler.type",
+      "scheduler.type", "scheduler.warmup_epochs", "scheduler.warmup_start_factor", "scheduler.warmup_steps",
       "tracking.experiment", "tracking.run_name", "tracking.store",
-      "train.batch_size", "train.device", "train.epochs", "train.eval_batch_size",
-      "train.log_every_steps", "train.monitor", "train.monitor_mode", "train.num_threads", "train.seed"};
+      "train.amp", "train.batch_size", "train.device", "train.early_stopping_min_delta",
+      "train.early_stopping_patience", "train.epochs", "train.eval_batch_size",
+      "train.log_every_steps", "train.monitor", "train.monitor_mode", "train.nonfinite_loss", "train.num_threads",
+      "train.progress", "train.seed"};
   EXPECT_EQ(keys, expected);
   EXPECT_EQ(param(loaded, "model.num_experts"), "8");
   EXPECT_EQ(param(loaded, "model.expert_hidden"), "[256, 128]");
@@ -244,7 +256,7 @@ TEST(ConfigResolve, ParamsFlattenTasksGroupsAndTags) {
   EXPECT_EQ(param(loaded, "tracking.run_name"), "run: 1");
   EXPECT_EQ(param(loaded, "model.tower_hidden"), "[]");
   EXPECT_EQ(param(loaded, "tasks"), "<absent>");
-  EXPECT_EQ(loaded.params.size(), 57u + 2u * 8u + 1u + 2u);  // 57 non-map keys of the defaults
+  EXPECT_EQ(loaded.params.size(), 65u + 2u * 8u + 1u + 2u);  // 65 non-map keys of the defaults
   for (std::size_t i = 1; i < loaded.params.size(); ++i) {
     EXPECT_LT(loaded.params[i - 1].first, loaded.params[i].first);
   }
