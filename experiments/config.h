@@ -139,6 +139,9 @@ struct TrainConfig {
   int64_t num_threads = 0;        // >= 0; 0 = all cores
   Monitor monitor = Monitor::kValWeightedF1;
   int64_t log_every_steps = 50;   // >= 1
+  // Checkpoints ('last' and 'best') go to <checkpoint_dir>/<run id>/ (docs/checkpoints.md); a
+  // relative path is relative to the working directory of `mmoe train`, as tracking.store.
+  std::string checkpoint_dir = "checkpoints";  // non-empty
 };
 
 // distributed: data-parallel settings.

@@ -164,6 +164,7 @@ void emit_train(const TrainConfig& train, YamlWriter& w) {
   w.integer(1, "num_threads", train.num_threads);
   w.scalar(1, "monitor", to_string(train.monitor));
   w.integer(1, "log_every_steps", train.log_every_steps);
+  w.string(1, "checkpoint_dir", train.checkpoint_dir);
 }
 
 }  // namespace

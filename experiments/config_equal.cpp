@@ -65,7 +65,7 @@ bool operator==(const TrainConfig& a, const TrainConfig& b) {
   return a.epochs == b.epochs && a.batch_size == b.batch_size &&
          a.eval_batch_size == b.eval_batch_size && a.seed == b.seed && a.device == b.device &&
          a.num_threads == b.num_threads && a.monitor == b.monitor &&
-         a.log_every_steps == b.log_every_steps;
+         a.log_every_steps == b.log_every_steps && a.checkpoint_dir == b.checkpoint_dir;
 }
 
 bool operator==(const DistributedConfig& a, const DistributedConfig& b) {

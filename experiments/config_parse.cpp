@@ -114,6 +114,7 @@ TrainConfig parse_train(const MapReader& section) {
   section.read("num_threads", &train.num_threads);
   section.read_enum("monitor", &train.monitor);
   section.read("log_every_steps", &train.log_every_steps);
+  section.read("checkpoint_dir", &train.checkpoint_dir);
   return train;
 }
 
@@ -163,7 +164,7 @@ Config parse_config(const YAML::Node& root, const ConfigSources& sources) {
                     "min_lr", "eps"}));
   config.train = parse_train(document.child(
       "train", {"epochs", "batch_size", "eval_batch_size", "seed", "device", "num_threads",
-                "monitor", "log_every_steps"}));
+                "monitor", "log_every_steps", "checkpoint_dir"}));
   config.distributed =
       parse_distributed(document.child("distributed", {"backend", "bucket_mb", "timeout_s"}));
   config.tracking = parse_tracking(

@@ -199,6 +199,8 @@ void validate_train(const TrainConfig& train, const Bounds& check) {
   check.at_least("train.eval_batch_size", train.eval_batch_size, 1);
   check.at_least("train.num_threads", train.num_threads, 0, "0 uses all cores");
   check.at_least("train.log_every_steps", train.log_every_steps, 1);
+  check.non_empty("train.checkpoint_dir", train.checkpoint_dir,
+                  "give the directory checkpoints are written to, e.g. checkpoints");
 }
 
 void validate_distributed(const DistributedConfig& distributed, const Bounds& check) {

@@ -67,6 +67,7 @@ TEST(ConfigDefaults, EveryKeyHasItsDocumentedDefault) {
   EXPECT_EQ(c.train.num_threads, 0);
   EXPECT_EQ(c.train.monitor, Monitor::kValWeightedF1);
   EXPECT_EQ(c.train.log_every_steps, 50);
+  EXPECT_EQ(c.train.checkpoint_dir, "checkpoints");
   EXPECT_EQ(c.distributed.backend, DistributedBackend::kAuto);
   EXPECT_EQ(c.distributed.bucket_mb, 25.0);
   EXPECT_EQ(c.distributed.timeout_s, 300.0);
@@ -143,6 +144,7 @@ train:
   num_threads: 4
   monitor: val_loss
   log_every_steps: 10
+  checkpoint_dir: /scratch/ckpt
 distributed:
   backend: nccl
   bucket_mb: 12.5
@@ -235,6 +237,7 @@ TEST(ConfigDefaults, AFileSetsEveryKey) {
   EXPECT_EQ(c.train.num_threads, 4);
   EXPECT_EQ(c.train.monitor, Monitor::kValLoss);
   EXPECT_EQ(c.train.log_every_steps, 10);
+  EXPECT_EQ(c.train.checkpoint_dir, "/scratch/ckpt");
   EXPECT_EQ(c.distributed.backend, DistributedBackend::kNccl);
   EXPECT_EQ(c.distributed.bucket_mb, 12.5);
   EXPECT_EQ(c.distributed.timeout_s, 60.0);

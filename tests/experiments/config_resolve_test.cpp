@@ -36,6 +36,7 @@ const char* const kDefaultResolved =
     "  threshold_mode: rel\n  cooldown: 0\n  min_lr: 0\n  eps: 1e-08\n"
     "train:\n  epochs: 10\n  batch_size: 256\n  eval_batch_size: 1024\n  seed: 0\n"
     "  device: auto\n  num_threads: 0\n  monitor: val_weighted_f1\n  log_every_steps: 50\n"
+    "  checkpoint_dir: checkpoints\n"
     "distributed:\n  backend: auto\n  bucket_mb: 25\n  timeout_s: 300\n"
     "tracking:\n  store: mmoe_runs.db\n  experiment: default\n  run_name: \"\"\n  tags: {}\n";
 
@@ -191,7 +192,7 @@ TEST(ConfigResolve, ParamsOfTheDefaultsListEveryKeySorted) {
       "scheduler.patience", "scheduler.threshold", "scheduler.threshold_mode",
       "scheduler.type",
       "tracking.experiment", "tracking.run_name", "tracking.store",
-      "train.batch_size", "train.device", "train.epochs", "train.eval_batch_size",
+      "train.batch_size", "train.checkpoint_dir", "train.device", "train.epochs", "train.eval_batch_size",
       "train.log_every_steps", "train.monitor", "train.num_threads", "train.seed"};
   EXPECT_EQ(keys, expected);
   EXPECT_EQ(param(loaded, "model.num_experts"), "8");
@@ -239,7 +240,7 @@ TEST(ConfigResolve, ParamsFlattenTasksGroupsAndTags) {
   EXPECT_EQ(param(loaded, "tracking.run_name"), "run: 1");
   EXPECT_EQ(param(loaded, "model.tower_hidden"), "[]");
   EXPECT_EQ(param(loaded, "tasks"), "<absent>");
-  EXPECT_EQ(loaded.params.size(), 56u + 2u * 7u + 1u + 2u);  // 56 non-map keys of the defaults
+  EXPECT_EQ(loaded.params.size(), 57u + 2u * 7u + 1u + 2u);  // 57 non-map keys of the defaults
   for (std::size_t i = 1; i < loaded.params.size(); ++i) {
     EXPECT_LT(loaded.params[i - 1].first, loaded.params[i].first);
   }
