@@ -133,6 +133,11 @@ class Store {
   void set_best(const std::string& run_id, int64_t epoch, double value);
   // Ends a run: kFinished, kFailed (error says why) or kInterrupted.
   void finish_run(const std::string& run_id, RunStatus status, const std::string& error = "");
+  // Continues a run from a checkpoint of `completed_epoch` (tracking/store_resume.cpp), in one
+  // transaction: status back to 'running', ended_at and error cleared, heartbeat refreshed, the
+  // rows of epochs > completed_epoch deleted (and the best epoch when it is one of them).
+  // StoreError naming the id when the run does not exist or is finished.
+  void resume_run(const std::string& run_id, int64_t completed_epoch);
 
   std::vector<RunSummary> list_runs(const RunFilter& filter = {}) const;
   // Accepts a full id or a unique prefix (as git does); StoreError when none or ambiguous.
