@@ -1,9 +1,9 @@
 #include "trainer/store_recorder.h"
 
 namespace mmoe::trainer {
-namespace {
 
-tracking::TaskMetricsRecord to_record(const std::string& task, const char* split, const TaskScores& scores) {
+tracking::TaskMetricsRecord to_task_metrics_record(const std::string& task, const std::string& split,
+                                                   const TaskScores& scores) {
   tracking::TaskMetricsRecord record;
   record.task = task;
   record.split = split;
@@ -18,8 +18,6 @@ tracking::TaskMetricsRecord to_record(const std::string& task, const char* split
   return record;
 }
 
-}  // namespace
-
 tracking::EpochRecord to_epoch_record(const EpochReport& report) {
   tracking::EpochRecord record;
   record.epoch = report.epoch;
@@ -32,8 +30,8 @@ tracking::EpochRecord to_epoch_record(const EpochReport& report) {
   if (report.monitor == "val_loss") record.metrics.erase(record.metrics.begin() + 2);
   for (const auto& [group, lr] : report.learning_rates) record.metrics.emplace_back("lr/" + group, lr);
   for (size_t t = 0; t < report.tasks.size(); ++t) {
-    record.task_metrics.push_back(to_record(report.tasks[t], "train", report.train[t]));
-    record.task_metrics.push_back(to_record(report.tasks[t], "val", report.val[t]));
+    record.task_metrics.push_back(to_task_metrics_record(report.tasks[t], "train", report.train[t]));
+    record.task_metrics.push_back(to_task_metrics_record(report.tasks[t], "val", report.val[t]));
   }
   for (size_t g = 0; g < report.gates.size(); ++g) {
     if (report.gates[g].utilization.empty()) continue;

@@ -17,11 +17,18 @@ struct TrainRunOptions {
   const std::atomic<bool>* stop_requested = nullptr;
   TrainingObserver* console = nullptr;                                // progress for people; may be null
   std::function<void(const std::string& run_id)> on_run_created;     // may be empty
+  // Empty: a new run. "auto": the newest resumable checkpoint under train.checkpoint_dir
+  // (trainer/resume.h), or a new run when there is none. Otherwise a checkpoint path: the run
+  // continues under its id (CheckpointError when it does not fit the config).
+  std::string resume;
+  std::function<void(const std::string& line)> on_note;  // one-line notes for people; may be empty
 };
 
 struct TrainRunResult {
   std::string run_id;
   std::filesystem::path store_path;
+  std::filesystem::path checkpoint_dir;  // <train.checkpoint_dir>/<run id>
+  int64_t resumed_from_epoch = -1;       // -1: a new run
   TrainSummary summary;
 };
 

@@ -102,7 +102,8 @@ Trainer::Trainer(experiments::Config config, distributed::Communicator& communic
     return h.type != TaskType::kRegression;
   });
   if (!any_classification) monitor_is_f1_ = false;  // documented fallback: val_loss
-  model_ = models::make_model(model_spec(config_, manifest_.feature_dim, std::move(heads)));
+  spec_ = trainer::model_spec(config_, manifest_.feature_dim, std::move(heads));
+  model_ = models::make_model(spec_);
   if (config_.model.standardize_features) {
     // The dataset's own statistics when its writer recorded them for this split, else one pass
     // (streamed from the shards with data.cache none).
@@ -210,7 +211,7 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
   int64_t rows_seen = 0;
   int64_t b = 0;
   for (;; ++b) {
-    check_stop(epoch, global_step_);
+    check_stop(epoch, loop_.global_step);
     auto batch = next_batch();
     if (!batch) break;
     const auto x = batch->features.to(device_);
@@ -232,7 +233,7 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
         const double value = losses.per_task[t].item<double>();
         if (!std::isfinite(value)) {
           throw TrainError("non-finite loss (" + std::to_string(value) + ") in task '" + heads[t].name + "' at epoch " +
-                           std::to_string(epoch) + " step " + std::to_string(global_step_ + 1) +
+                           std::to_string(epoch) + " step " + std::to_string(loop_.global_step + 1) +
                            "; lower optim.lr or check the data for extreme values");
         }
       }
@@ -242,7 +243,7 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
       torch::nn::utils::clip_grad_norm_(model_->parameters(), config_.optim.max_grad_norm);
     }
     optimizer_.optimizer->step();
-    ++global_step_;
+    ++loop_.global_step;
 
     if (gate_stats) gate_stats->add(out.gates);
     for (size_t t = 0; t < heads.size(); ++t) {
@@ -260,7 +261,7 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
       progress.epochs = config_.train.epochs;
       progress.step_in_epoch = b + 1;
       progress.steps_in_epoch = steps;
-      progress.global_step = global_step_;
+      progress.global_step = loop_.global_step;
       progress.loss = loss;
       progress.epoch_elapsed_seconds = seconds_since(start);
       progress.rows_per_second = static_cast<double>(rows_seen) / std::max(1e-9, progress.epoch_elapsed_seconds);
@@ -282,33 +283,36 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
 TrainSummary Trainer::train(TrainingObserver& observer) {
   TrainSummary summary;
   summary.monitor = monitor_name();
-  for (int64_t epoch = 1; epoch <= config_.train.epochs; ++epoch) {
+  for (int64_t epoch = loop_.completed_epoch + 1; epoch <= config_.train.epochs; ++epoch) {
     EpochReport report;
     report.epoch = epoch;
     report.epochs = config_.train.epochs;
     for (const auto& head : model_->tasks()) report.tasks.push_back(head.name);
     for (const auto& name : optimizer_.lr_groups) report.learning_rates.emplace_back(name, optimizer_.learning_rate(name));
     report.train_loss = train_one_epoch(epoch, observer, report);
-    report.global_step = global_step_;
+    report.global_step = loop_.global_step;
 
     const auto evaluation = evaluate_val();
     report.val = evaluation.tasks;
     report.val_loss = evaluation.weighted_loss;
     report.monitor = summary.monitor;
     report.monitor_value = monitor_is_f1_ ? mean_weighted_f1(report.val).value_or(0.0) : report.val_loss;
-    const bool improved = summary.epochs_run == 0 ||
-                          (monitor_is_f1_ ? report.monitor_value > summary.best_value
-                                          : report.monitor_value < summary.best_value);
+    const bool improved = loop_.best_epoch == 0 ||
+                          (monitor_is_f1_ ? report.monitor_value > loop_.best_value
+                                          : report.monitor_value < loop_.best_value);
     if (improved) {
-      summary.best_epoch = epoch;
-      summary.best_value = report.monitor_value;
+      loop_.best_epoch = epoch;
+      loop_.best_value = report.monitor_value;
     }
     report.is_best = improved;
     if (scheduler_) optimizer_.set_learning_rates(scheduler_->step(report.monitor_value, optimizer_.learning_rates()));
-    summary.epochs_run = epoch;
+    loop_.completed_epoch = epoch;
     summary.last = report;
     observer.on_epoch(report);
   }
+  summary.epochs_run = loop_.completed_epoch;
+  summary.best_epoch = loop_.best_epoch;
+  summary.best_value = loop_.best_value;
   return summary;
 }
 

@@ -22,6 +22,7 @@
 #include "trainer/evaluator.h"
 #include "trainer/optimizer_setup.h"
 #include "trainer/plateau_scheduler.h"
+#include "trainer/train_state.h"
 
 namespace mmoe::trainer {
 
@@ -32,7 +33,17 @@ class Trainer {
   Trainer(experiments::Config config, distributed::Communicator& communicator,
           const std::atomic<bool>* stop_requested = nullptr);
 
+  // Trains epochs completed_epoch + 1 .. train.epochs (all of them unless restore_state ran).
   TrainSummary train(TrainingObserver& observer);
+
+  // Checkpoints (trainer/trainer_state.cpp). capture_state copies everything needed to go on
+  // bitwise; restore_state applies a captured state to a trainer built from the same config
+  // (TrainError naming the tensor or group when the model or optimizer does not fit it).
+  TrainingState capture_state();
+  void restore_state(const TrainingState& state);
+  const LoopState& loop_state() const { return loop_; }
+  const models::ModelSpec& model_spec() const { return spec_; }
+  const experiments::Config& config() const { return config_; }
 
   const data::DatasetManifest& manifest() const { return manifest_; }
   // Rows left out for NaN / Inf features (data.nonfinite_features: skip), per split.
@@ -60,10 +71,11 @@ class Trainer {
   data::SplitSource train_source_;
   data::SplitSource val_source_;
   std::optional<data::RowSampler> sampler_;  // this rank's training rows
+  models::ModelSpec spec_;  // what model_ was built from, with the training statistics
   models::MultiTaskModel model_;
   GroupedOptimizer optimizer_;
   std::optional<PlateauScheduler> scheduler_;
-  int64_t global_step_ = 0;
+  LoopState loop_;
   bool monitor_is_f1_ = true;
 };
 
