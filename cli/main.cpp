@@ -59,6 +59,8 @@ int main(int argc, char** argv) {
   add_runs_commands(app, context, action);
   add_model_commands(app, action);
   add_data_commands(app, action);
+  add_eval_command(app, context, action);
+  add_predict_command(app, action);
 
   try {
     reject_unknown_subcommand(app, argc, argv);
