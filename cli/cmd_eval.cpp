@@ -11,6 +11,7 @@
 #include "tracking/store.h"
 #include "trainer/checkpoint_model.h"
 #include "trainer/store_recorder.h"
+#include "trainer/train_run.h"
 
 namespace mmoe::cli {
 namespace {
@@ -24,8 +25,11 @@ struct EvalArgs {
   bool json = false;
 };
 
-// The run's 'best' checkpoint: <train.checkpoint_dir of its stored config>/<run id>/best.
+// The run's 'best' checkpoint: <its checkpoint root tag>/<run id>/best, or, for a run recorded
+// without the tag, <train.checkpoint_dir of its stored config, relative to here>/<run id>/best.
 std::filesystem::path best_checkpoint_of(const tracking::RunDetail& run) {
+  const auto tag = run.tags.find(trainer::kCheckpointRootTag);
+  if (tag != run.tags.end()) return std::filesystem::path(tag->second) / run.summary.id / "best";
   const auto config = experiments::load_config_text(run.config_yaml, "the stored config of run " + run.summary.id);
   return std::filesystem::path(config.config.train.checkpoint_dir) / run.summary.id / "best";
 }

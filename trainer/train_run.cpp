@@ -59,6 +59,8 @@ std::string create_run(tracking::Store& store, const experiments::LoadedConfig& 
     run.tags["mmoe.skipped_nonfinite_rows.train"] = std::to_string(trainer.skipped_train_rows());
     run.tags["mmoe.skipped_nonfinite_rows.val"] = std::to_string(trainer.skipped_val_rows());
   }
+  // Where its checkpoints go, absolute: `mmoe eval --run` finds them from any directory.
+  run.tags[kCheckpointRootTag] = std::filesystem::absolute(config.train.checkpoint_dir).lexically_normal().string();
   run.git_commit = build_info::kGitCommit;
   run.host = host_name();
   run.world_size = communicator.world_size();

@@ -12,6 +12,10 @@
 
 namespace mmoe::trainer {
 
+// The run tag holding the absolute train.checkpoint_dir its checkpoints are written under (in
+// <that>/<run id>/); set when the run is created.
+inline constexpr const char* kCheckpointRootTag = "mmoe.checkpoint_root";
+
 struct TrainRunOptions {
   std::string command_line;
   const std::atomic<bool>* stop_requested = nullptr;
