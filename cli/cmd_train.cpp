@@ -1,4 +1,4 @@
-// mmoe train CONFIG [key=value ...]
+// mmoe train CONFIG [key=value ...] [--resume auto|PATH]
 #include <iostream>
 
 #include <fmt/format.h>
@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/console_progress.h"
 #include "cli/exit_codes.h"
+#include "cli/metrics_table.h"
 #include "cli/stop_signals.h"
 #include "experiments/config_loader.h"
 #include "trainer/train_run.h"
@@ -17,11 +18,8 @@ struct TrainArgs {
   std::string config_path;
   std::vector<std::string> overrides;
   bool print_config = false;
+  std::string resume;
 };
-
-std::string format_optional(const std::optional<double>& value) {
-  return value ? fmt::format("{:.4f}", *value) : std::string("-");
-}
 
 void print_final_table(const trainer::TrainRunResult& result) {
   const auto& last = result.summary.last;
@@ -30,15 +28,10 @@ void print_final_table(const trainer::TrainRunResult& result) {
   fmt::print("\nrun {} finished: {} epochs{}, best {} {:.4f} at epoch {}\n", result.run_id, result.summary.epochs_run,
              stopped, result.summary.monitor, result.summary.best_value, result.summary.best_epoch);
   fmt::print("store: {}\n", std::filesystem::absolute(result.store_path).string());
-  fmt::print("final validation metrics (epoch {}):\n", last.epoch);
-  fmt::print("  {:<12} {:>9} {:>8} {:>9} {:>11} {:>9} {:>9} {:>8} {:>8}\n", "task", "labelled", "loss", "accuracy",
-             "weighted_f1", "macro_f1", "micro_f1", "mae", "rmse");
-  for (size_t t = 0; t < last.tasks.size(); ++t) {
-    const auto& v = last.val[t];
-    fmt::print("  {:<12} {:>9} {:>8} {:>9} {:>11} {:>9} {:>9} {:>8} {:>8}\n", last.tasks[t], v.labelled_rows,
-               format_optional(v.loss), format_optional(v.accuracy), format_optional(v.weighted_f1),
-               format_optional(v.macro_f1), format_optional(v.micro_f1), format_optional(v.mae),
-               format_optional(v.rmse));
+  fmt::print("checkpoints: {}\n", std::filesystem::absolute(result.checkpoint_dir).string());
+  if (last.epoch > 0) {  // 0: a resumed run that had nothing left to train
+    fmt::print("final validation metrics (epoch {}):\n", last.epoch);
+    fmt::print("{}", format_metrics_table(last.tasks, last.val));
   }
   fmt::print("query it: mmoe runs show {} --store {}\n", result.run_id, result.store_path.string());
 }
@@ -51,6 +44,9 @@ void add_train_command(CLI::App& app, const CommandContext& context, Action& act
   cmd->add_option("config", args->config_path, "YAML config file (see docs/config.md)")->required();
   cmd->add_option("overrides", args->overrides, "section.key=value overrides; they beat the file")->expected(0, -1);
   cmd->add_flag("--print-config", args->print_config, "Print the resolved config and exit without training");
+  cmd->add_option("--resume", args->resume,
+                  "Continue a run from a checkpoint: 'auto' (the newest resumable one under train.checkpoint_dir, "
+                  "else a new run) or a checkpoint directory (docs/checkpoints.md)");
   cmd->callback([args, context, &action] {
     action = [args, context]() -> int {
       const auto loaded = experiments::load_config_file(args->config_path, args->overrides);
@@ -63,6 +59,8 @@ void add_train_command(CLI::App& app, const CommandContext& context, Action& act
       options.command_line = context.command_line;
       options.stop_requested = install_stop_signal_handlers();
       options.console = &progress;
+      options.resume = args->resume;
+      options.on_note = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
       options.on_run_created = [&loaded](const std::string& id) {
         fmt::print(stderr, "run {} started (experiment '{}', store {})\n", id, loaded.config.tracking.experiment,
                    loaded.config.tracking.store);

@@ -20,5 +20,7 @@ void add_runs_commands(CLI::App& app, const CommandContext& context, Action& act
 void add_model_commands(CLI::App& app, Action& action);
 void add_data_commands(CLI::App& app, Action& action);
 void add_db_commands(CLI::App& app, Action& action);
+void add_eval_command(CLI::App& app, const CommandContext& context, Action& action);
+void add_predict_command(CLI::App& app, Action& action);
 
 }  // namespace mmoe::cli

@@ -60,6 +60,8 @@ int main(int argc, char** argv) {
   add_model_commands(app, action);
   add_data_commands(app, action);
   add_db_commands(app, action);
+  add_eval_command(app, context, action);
+  add_predict_command(app, action);
 
   try {
     reject_unknown_subcommand(app, argc, argv);

@@ -156,6 +156,9 @@ struct TrainConfig {
   NonFiniteLoss nonfinite_loss = NonFiniteLoss::kError;
   ProgressMode progress = ProgressMode::kAuto;
   AmpMode amp = AmpMode::kNone;
+  // Checkpoints ('last' and 'best') go to <checkpoint_dir>/<run id>/ (docs/checkpoints.md); a
+  // relative path is relative to the working directory of `mmoe train`, as tracking.store.
+  std::string checkpoint_dir = "checkpoints";  // non-empty
 };
 
 // distributed: data-parallel settings.

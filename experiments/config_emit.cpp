@@ -174,6 +174,7 @@ void emit_train(const TrainConfig& train, YamlWriter& w) {
   w.scalar(1, "nonfinite_loss", to_string(train.nonfinite_loss));
   w.scalar(1, "progress", to_string(train.progress));
   w.scalar(1, "amp", to_string(train.amp));
+  w.string(1, "checkpoint_dir", train.checkpoint_dir);
 }
 
 }  // namespace

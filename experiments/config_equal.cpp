@@ -70,7 +70,8 @@ bool operator==(const TrainConfig& a, const TrainConfig& b) {
          a.monitor_mode == b.monitor_mode && a.log_every_steps == b.log_every_steps &&
          a.early_stopping_patience == b.early_stopping_patience &&
          a.early_stopping_min_delta == b.early_stopping_min_delta && a.nonfinite_loss == b.nonfinite_loss &&
-         a.progress == b.progress && a.amp == b.amp;
+         a.progress == b.progress && a.amp == b.amp &&
+         a.checkpoint_dir == b.checkpoint_dir;
 }
 
 bool operator==(const DistributedConfig& a, const DistributedConfig& b) {

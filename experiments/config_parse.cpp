@@ -124,6 +124,7 @@ TrainConfig parse_train(const MapReader& section) {
   section.read_enum("nonfinite_loss", &train.nonfinite_loss);
   section.read_enum("progress", &train.progress);
   section.read_enum("amp", &train.amp);
+  section.read("checkpoint_dir", &train.checkpoint_dir);
   return train;
 }
 
@@ -174,7 +175,7 @@ Config parse_config(const YAML::Node& root, const ConfigSources& sources) {
   config.train = parse_train(document.child(
       "train", {"epochs", "batch_size", "eval_batch_size", "seed", "device", "num_threads",
                 "monitor", "monitor_mode", "log_every_steps", "early_stopping_patience",
-                "early_stopping_min_delta", "nonfinite_loss", "progress", "amp"}));
+                "early_stopping_min_delta", "nonfinite_loss", "progress", "amp", "checkpoint_dir"}));
   config.distributed =
       parse_distributed(document.child("distributed", {"backend", "bucket_mb", "timeout_s"}));
   config.tracking = parse_tracking(

@@ -217,6 +217,8 @@ void validate_train(const TrainConfig& train, const Bounds& check) {
   check.at_least("train.early_stopping_patience", train.early_stopping_patience, 0, "0 disables early stopping");
   check.non_negative("train.early_stopping_min_delta", train.early_stopping_min_delta,
                      "it is in the units of train.monitor");
+  check.non_empty("train.checkpoint_dir", train.checkpoint_dir,
+                  "give the directory checkpoints are written to, e.g. checkpoints");
 }
 
 void validate_distributed(const DistributedConfig& distributed, const Bounds& check) {

@@ -49,6 +49,7 @@ struct NewRun {
   int64_t world_size = 1;
   std::string command_line;
   std::string monitor;  // name of the monitored metric, e.g. "val_weighted_f1"
+  std::string monitor_mode;  // "max" or "min"; empty: inferred from the name (min for losses, MAE, RMSE)
 };
 
 // One class of a classification task on one split at the end of one epoch.
@@ -214,6 +215,11 @@ class Store {
   void set_best(const std::string& run_id, int64_t epoch, double value);
   // Ends a run: kFinished, kFailed (error says why) or kInterrupted.
   void finish_run(const std::string& run_id, RunStatus status, const std::string& error = "");
+  // Continues a run from a checkpoint of `completed_epoch` (tracking/store_resume.cpp), in one
+  // transaction: status back to 'running', ended_at and error cleared, heartbeat refreshed, the
+  // rows of epochs > completed_epoch deleted (and the best epoch when it is one of them).
+  // StoreError naming the id when the run does not exist or is finished.
+  void resume_run(const std::string& run_id, int64_t completed_epoch);
 
   // Runs matching `filter`, newest first unless filter.sort says otherwise.
   std::vector<RunSummary> list_runs(const RunFilter& filter = {}) const;

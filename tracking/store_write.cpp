@@ -202,7 +202,7 @@ std::string Store::create_run(const NewRun& run) {
     insert.bind_text(4, run.config_yaml).bind_text(5, run.config_hash);
     insert.bind_text_or_null(6, run.git_commit).bind_text(7, run.host);
     insert.bind_int64(8, run.world_size).bind_text(9, run.command_line);
-    insert.bind_text(10, run.monitor).bind_text_or_null(11, monitor_mode(run.monitor));
+    insert.bind_text(10, run.monitor).bind_text_or_null(11, run.monitor_mode.empty() ? monitor_mode(run.monitor) : run.monitor_mode);
     insert.bind_text(12, now).run();
 
     sqlite::Statement param(db, "INSERT INTO params (run_id, key, value) VALUES (?1, ?2, ?3)");

@@ -5,9 +5,9 @@
 #include "trainer/monitor.h"
 
 namespace mmoe::trainer {
-namespace {
 
-tracking::TaskMetricsRecord to_record(const std::string& task, const char* split, const TaskScores& scores) {
+tracking::TaskMetricsRecord to_task_metrics_record(const std::string& task, const std::string& split,
+                                                   const TaskScores& scores) {
   tracking::TaskMetricsRecord record;
   record.task = task;
   record.split = split;
@@ -27,8 +27,6 @@ tracking::TaskMetricsRecord to_record(const std::string& task, const char* split
   }
   return record;
 }
-
-}  // namespace
 
 tracking::EpochRecord to_epoch_record(const EpochReport& report) {
   tracking::EpochRecord record;
@@ -55,8 +53,8 @@ tracking::EpochRecord to_epoch_record(const EpochReport& report) {
   record.metrics.emplace_back("skipped_steps", static_cast<double>(report.skipped_steps));
   if (report.early_stop) record.metrics.emplace_back("early_stopped_epoch", static_cast<double>(report.epoch));
   for (size_t t = 0; t < report.tasks.size(); ++t) {
-    record.task_metrics.push_back(to_record(report.tasks[t], "train", report.train[t]));
-    record.task_metrics.push_back(to_record(report.tasks[t], "val", report.val[t]));
+    record.task_metrics.push_back(to_task_metrics_record(report.tasks[t], "train", report.train[t]));
+    record.task_metrics.push_back(to_task_metrics_record(report.tasks[t], "val", report.val[t]));
   }
   for (size_t g = 0; g < report.gates.size(); ++g) {
     if (report.gates[g].utilization.empty()) continue;

@@ -8,6 +8,9 @@
 namespace mmoe::trainer {
 
 tracking::EpochRecord to_epoch_record(const EpochReport& report);
+// One task's scores on one split ("train", "val", or an evaluated split such as "test").
+tracking::TaskMetricsRecord to_task_metrics_record(const std::string& task, const std::string& split,
+                                                   const TaskScores& scores);
 
 class StoreRecorder final : public TrainingObserver {
  public:

@@ -10,6 +10,14 @@ class TrainError : public mmoe::Error {
   using mmoe::Error::Error;
 };
 
+// A checkpoint that cannot be written, is missing, incomplete (no manifest), corrupt (a checksum
+// mismatch), from a newer format, or does not fit the config it is resumed with. The message
+// names the path and what to do.
+class CheckpointError : public mmoe::Error {
+ public:
+  using mmoe::Error::Error;
+};
+
 // Training stopped on request (SIGINT / SIGTERM); the run is recorded as interrupted.
 class TrainingInterrupted : public mmoe::Error {
  public:

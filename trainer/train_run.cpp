@@ -5,6 +5,8 @@
 #include "core/build_info.h"
 #include "distributed/communicator_factory.h"
 #include "tracking/store.h"
+#include "trainer/checkpointer.h"
+#include "trainer/resume.h"
 #include "trainer/store_recorder.h"
 #include "trainer/train_error.h"
 #include "trainer/trainer.h"
@@ -45,17 +47,9 @@ std::string host_name() {
   return gethostname(name, sizeof(name) - 1) == 0 ? std::string(name) : std::string("unknown");
 }
 
-}  // namespace
-
-TrainRunResult run_training(const experiments::LoadedConfig& loaded, const TrainRunOptions& options) {
+std::string create_run(tracking::Store& store, const experiments::LoadedConfig& loaded, const Trainer& trainer,
+                       const distributed::Communicator& communicator, const TrainRunOptions& options) {
   const auto& config = loaded.config;
-  const auto world = distributed::discover_world(distributed::process_environment());
-  auto communicator = distributed::make_communicator(to_backend(config.distributed.backend), world);
-  Trainer trainer(config, *communicator, options.stop_requested);
-
-  TrainRunResult result;
-  result.store_path = config.tracking.store;
-  auto store = tracking::Store::open(config.tracking.store);
   tracking::NewRun run;
   run.experiment = config.tracking.experiment;
   run.name = config.tracking.run_name;
@@ -68,18 +62,77 @@ TrainRunResult run_training(const experiments::LoadedConfig& loaded, const Train
     run.tags["mmoe.skipped_nonfinite_rows.train"] = std::to_string(trainer.skipped_train_rows());
     run.tags["mmoe.skipped_nonfinite_rows.val"] = std::to_string(trainer.skipped_val_rows());
   }
+  // Where its checkpoints go, absolute: `mmoe eval --run` finds them from any directory.
+  run.tags[kCheckpointRootTag] = std::filesystem::absolute(config.train.checkpoint_dir).lexically_normal().string();
   run.git_commit = build_info::kGitCommit;
   run.host = host_name();
-  run.world_size = communicator->world_size();
+  run.world_size = communicator.world_size();
   run.command_line = options.command_line;
   run.monitor = trainer.monitor_name();
-  // The store infers runs.monitor_mode from the name (min for *loss*, *mae, *mse); an explicit
-  // train.monitor_mode that disagrees needs NewRun::monitor_mode (tracking/, not yet there).
-  result.run_id = store.create_run(run);
+  run.monitor_mode = trainer.monitor_minimizes() ? "min" : "max";
+  return store.create_run(run);
+}
+
+// The checkpoint --resume names, checked against the config; nullopt for a new run.
+std::optional<Checkpoint> checkpoint_to_resume(const experiments::LoadedConfig& loaded, const TrainRunOptions& options,
+                                               const tracking::Store& store) {
+  if (options.resume.empty()) return std::nullopt;
+  std::optional<Checkpoint> checkpoint;
+  if (options.resume == "auto") {
+    const auto& dir = loaded.config.train.checkpoint_dir;
+    const auto found = find_resumable_checkpoint(dir, loaded, store);
+    if (!found) {
+      if (options.on_note) {
+        options.on_note("--resume auto: no resumable checkpoint for this config under '" + dir +
+                        "'; starting a new run");
+      }
+      return std::nullopt;
+    }
+    checkpoint = load_checkpoint(found->dir);
+  } else {
+    checkpoint = load_checkpoint(options.resume);
+  }
+  check_resumable(*checkpoint, loaded);
+  return checkpoint;
+}
+
+}  // namespace
+
+TrainRunResult run_training(const experiments::LoadedConfig& loaded, const TrainRunOptions& options) {
+  const auto& config = loaded.config;
+  const auto world = distributed::discover_world(distributed::process_environment());
+  auto communicator = distributed::make_communicator(to_backend(config.distributed.backend), world);
+  Trainer trainer(config, *communicator, options.stop_requested);
+
+  TrainRunResult result;
+  result.store_path = config.tracking.store;
+  auto store = tracking::Store::open(config.tracking.store);
+  const auto resume_from = checkpoint_to_resume(loaded, options, store);
+  if (resume_from) {
+    trainer.restore_state(resume_from->state);
+    result.run_id = resume_from->info.run_id;
+    result.resumed_from_epoch = resume_from->state.loop.completed_epoch;
+    store.resume_run(result.run_id, result.resumed_from_epoch);
+    const auto& loop = resume_from->state.loop;
+    if (loop.best_epoch > 0) store.set_best(result.run_id, loop.best_epoch, loop.best_value);
+    if (options.on_note) {
+      options.on_note("resuming run " + result.run_id + " from '" + resume_from->info.dir.string() + "' after epoch " +
+                      std::to_string(result.resumed_from_epoch));
+    }
+  } else {
+    result.run_id = create_run(store, loaded, trainer, *communicator, options);
+  }
   if (options.on_run_created) options.on_run_created(result.run_id);
+  result.checkpoint_dir = std::filesystem::path(config.train.checkpoint_dir) / result.run_id;
 
   StoreRecorder recorder(store, result.run_id);
   std::vector<TrainingObserver*> observers = {&recorder};
+  std::optional<Checkpointer> checkpointer;
+  if (communicator->rank() == 0) {
+    checkpointer.emplace(trainer, CheckpointerOptions{result.checkpoint_dir, result.run_id, loaded.resolved_yaml,
+                                                      loaded.hash});
+    observers.push_back(&*checkpointer);
+  }
   if (options.console != nullptr) observers.push_back(options.console);
   FanOut fan_out(observers);
   try {

@@ -102,7 +102,8 @@ Trainer::Trainer(experiments::Config config, distributed::Communicator& communic
   torch::manual_seed(config_.train.seed);
   auto heads = head_specs(config_, tasks);
   apply_training_statistics(config_, train_, heads);
-  model_ = models::make_model(model_spec(config_, manifest_.feature_dim, std::move(heads)));
+  spec_ = trainer::model_spec(config_, manifest_.feature_dim, std::move(heads));
+  model_ = models::make_model(spec_);
   if (config_.model.standardize_features) {
     // The dataset's own statistics when its writer recorded them for this split, else one pass
     // (streamed from the shards with data.cache none).
@@ -239,7 +240,7 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
   nonfinite_loss_->start_epoch();
   int64_t b = 0;
   for (;; ++b) {
-    check_stop(epoch, global_step_);
+    check_stop(epoch, loop_.global_step);
     auto batch = next_batch();
     if (!batch) break;
     const auto x = batch->features.to(device_);
@@ -262,7 +263,7 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
       if (out.aux_loss.defined()) losses.total = losses.total + out.aux_loss;
     }
     const double loss = losses.total.item<double>();
-    const bool skipped = nonfinite_loss_->skip_step(all_ranks_finite(loss), epoch, global_step_ + 1, [&] {
+    const bool skipped = nonfinite_loss_->skip_step(all_ranks_finite(loss), epoch, loop_.global_step + 1, [&] {
       return describe_nonfinite_loss(losses.per_task, heads, loss);
     });
     if (!skipped) {
@@ -274,7 +275,7 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
     std::vector<std::pair<std::string, double>> step_lrs;
     for (const auto& name : optimizer_.lr_groups) step_lrs.emplace_back(name, optimizer_.learning_rate(name));
     warmup_->after_step(optimizer_);
-    ++global_step_;
+    ++loop_.global_step;
 
     if (!skipped) {
       if (gate_stats) gate_stats->add(out.gates.to(torch::kFloat));
@@ -298,7 +299,7 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
       progress.epochs = config_.train.epochs;
       progress.step_in_epoch = b + 1;
       progress.steps_in_epoch = steps;
-      progress.global_step = global_step_;
+      progress.global_step = loop_.global_step;
       progress.loss = loss;
       progress.epoch_elapsed_seconds = seconds_since(start);
       progress.rows_per_second = static_cast<double>(rows_seen) / std::max(1e-9, progress.epoch_elapsed_seconds);
@@ -322,9 +323,8 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
 TrainSummary Trainer::train(TrainingObserver& observer) {
   TrainSummary summary;
   summary.monitor = monitor_name();
-  summary.best_value = std::numeric_limits<double>::quiet_NaN();
   if (!amp_.note.empty()) observer.on_note(amp_.note);
-  for (int64_t epoch = 1; epoch <= config_.train.epochs; ++epoch) {
+  for (int64_t epoch = loop_.completed_epoch + 1; epoch <= config_.train.epochs; ++epoch) {
     EpochReport report;
     report.epoch = epoch;
     report.epochs = config_.train.epochs;
@@ -333,17 +333,18 @@ TrainSummary Trainer::train(TrainingObserver& observer) {
     // The optimizer's lrs at the epoch's end: its last step's, or the full lrs when that step
     // ended the warmup; before the plateau step.
     for (const auto& name : optimizer_.lr_groups) report.learning_rates.emplace_back(name, optimizer_.learning_rate(name));
-    report.global_step = global_step_;
+    report.global_step = loop_.global_step;
 
     const auto evaluation = evaluate_val();
     report.val = evaluation.tasks;
     report.val_loss = evaluation.weighted_loss;
     report.monitor = summary.monitor;
     report.monitor_value = monitor_->value(report.val, report.val_loss);
-    const bool improved = monitor_->improves(report.monitor_value, summary.best_value);
+    const bool improved = monitor_->improves(
+        report.monitor_value, loop_.best_epoch == 0 ? std::numeric_limits<double>::quiet_NaN() : loop_.best_value);
     if (improved) {
-      summary.best_epoch = epoch;
-      summary.best_value = report.monitor_value;
+      loop_.best_epoch = epoch;
+      loop_.best_value = report.monitor_value;
     }
     report.is_best = improved;
     // The plateau scheduler waits for the warmup to end, then reduces the post-warmup lr.
@@ -351,7 +352,7 @@ TrainSummary Trainer::train(TrainingObserver& observer) {
       optimizer_.set_learning_rates(scheduler_->step(report.monitor_value, optimizer_.learning_rates()));
     }
     report.early_stop = early_stopping_->should_stop(epoch, report.monitor_value);
-    summary.epochs_run = epoch;
+    loop_.completed_epoch = epoch;
     summary.last = report;
     observer.on_epoch(report);
     if (report.early_stop) {
@@ -360,6 +361,9 @@ TrainSummary Trainer::train(TrainingObserver& observer) {
       break;
     }
   }
+  summary.epochs_run = loop_.completed_epoch;
+  summary.best_epoch = loop_.best_epoch;
+  summary.best_value = loop_.best_value;
   return summary;
 }
 

@@ -25,6 +25,7 @@
 #include "trainer/loop_state.h"
 #include "trainer/optimizer_setup.h"
 #include "trainer/plateau_scheduler.h"
+#include "trainer/train_state.h"
 
 namespace mmoe::trainer {
 
@@ -35,7 +36,17 @@ class Trainer {
   Trainer(experiments::Config config, distributed::Communicator& communicator,
           const std::atomic<bool>* stop_requested = nullptr);
 
+  // Trains epochs completed_epoch + 1 .. train.epochs (all of them unless restore_state ran).
   TrainSummary train(TrainingObserver& observer);
+
+  // Checkpoints (trainer/trainer_state.cpp). capture_state copies everything needed to go on
+  // bitwise; restore_state applies a captured state to a trainer built from the same config
+  // (TrainError naming the tensor or group when the model or optimizer does not fit it).
+  TrainingState capture_state();
+  void restore_state(const TrainingState& state);
+  const LoopCounters& loop_counters() const { return loop_; }
+  const models::ModelSpec& model_spec() const { return spec_; }
+  const experiments::Config& config() const { return config_; }
 
   const data::DatasetManifest& manifest() const { return manifest_; }
   // Rows left out for NaN / Inf features (data.nonfinite_features: skip), per split.
@@ -43,6 +54,7 @@ class Trainer {
   int64_t skipped_val_rows() const { return val_.skipped_rows; }
   models::MultiTaskModelImpl& model() { return *model_; }
   std::string monitor_name() const { return monitor_->name(); }
+  bool monitor_minimizes() const { return monitor_->minimize(); }
   const char* monitor_mode() const { return monitor_->mode(); }  // "min" or "max"
   const torch::Device& device() const { return device_; }
   // Warmup, early stopping, non-finite loss and grad-norm counters, for checkpoints.
@@ -69,10 +81,11 @@ class Trainer {
   data::SplitSource train_source_;
   data::SplitSource val_source_;
   std::optional<data::RowSampler> sampler_;  // this rank's training rows
+  models::ModelSpec spec_;  // what model_ was built from, with the training statistics
   models::MultiTaskModel model_;
   GroupedOptimizer optimizer_;
   std::optional<PlateauScheduler> scheduler_;
-  int64_t global_step_ = 0;
+  LoopCounters loop_;
   std::optional<Monitor> monitor_;
   std::vector<TaskMetricOptions> metric_options_;  // per task, in head order
   // The loop's policies (docs/training.md): warmup, early stopping, non-finite loss, AMP.

@@ -68,6 +68,7 @@ TEST(ConfigDefaults, EveryKeyHasItsDocumentedDefault) {
   EXPECT_EQ(c.train.monitor, (MonitorSpec{MonitorMetric::kWeightedF1, ""}));
   EXPECT_EQ(c.train.monitor_mode, MonitorMode::kAuto);
   EXPECT_EQ(c.train.log_every_steps, 50);
+  EXPECT_EQ(c.train.checkpoint_dir, "checkpoints");
   EXPECT_EQ(c.distributed.backend, DistributedBackend::kAuto);
   EXPECT_EQ(c.distributed.bucket_mb, 25.0);
   EXPECT_EQ(c.distributed.timeout_s, 300.0);
@@ -145,6 +146,7 @@ train:
   monitor: val_loss
   monitor_mode: max
   log_every_steps: 10
+  checkpoint_dir: /scratch/ckpt
 distributed:
   backend: nccl
   bucket_mb: 12.5
@@ -238,6 +240,7 @@ TEST(ConfigDefaults, AFileSetsEveryKey) {
   EXPECT_EQ(c.train.monitor, (MonitorSpec{MonitorMetric::kLoss, ""}));
   EXPECT_EQ(c.train.monitor_mode, MonitorMode::kMax);
   EXPECT_EQ(c.train.log_every_steps, 10);
+  EXPECT_EQ(c.train.checkpoint_dir, "/scratch/ckpt");
   EXPECT_EQ(c.distributed.backend, DistributedBackend::kNccl);
   EXPECT_EQ(c.distributed.bucket_mb, 12.5);
   EXPECT_EQ(c.distributed.timeout_s, 60.0);

@@ -39,7 +39,7 @@ const char* const kDefaultResolved =
     "  device: auto\n  num_threads: 0\n  monitor: val_weighted_f1\n  monitor_mode: auto\n"
     "  log_every_steps: 50\n"
     "  early_stopping_patience: 0\n  early_stopping_min_delta: 0\n  nonfinite_loss: error\n"
-    "  progress: auto\n  amp: none\n"
+    "  progress: auto\n  amp: none\n  checkpoint_dir: checkpoints\n"
     "distributed:\n  backend: auto\n  bucket_mb: 25\n  timeout_s: 300\n"
     "tracking:\n  store: mmoe_runs.db\n  experiment: default\n  run_name: \"\"\n  tags: {}\n";
 
@@ -204,7 +204,7 @@ TEST(ConfigResolve, ParamsOfTheDefaultsListEveryKeySorted) {
       "scheduler.patience", "scheduler.threshold", "scheduler.threshold_mode",
       "scheduler.type", "scheduler.warmup_epochs", "scheduler.warmup_start_factor", "scheduler.warmup_steps",
       "tracking.experiment", "tracking.run_name", "tracking.store",
-      "train.amp", "train.batch_size", "train.device", "train.early_stopping_min_delta",
+      "train.amp", "train.batch_size", "train.checkpoint_dir", "train.device", "train.early_stopping_min_delta",
       "train.early_stopping_patience", "train.epochs", "train.eval_batch_size",
       "train.log_every_steps", "train.monitor", "train.monitor_mode", "train.nonfinite_loss", "train.num_threads",
       "train.progress", "train.seed"};
@@ -256,7 +256,7 @@ TEST(ConfigResolve, ParamsFlattenTasksGroupsAndTags) {
   EXPECT_EQ(param(loaded, "tracking.run_name"), "run: 1");
   EXPECT_EQ(param(loaded, "model.tower_hidden"), "[]");
   EXPECT_EQ(param(loaded, "tasks"), "<absent>");
-  EXPECT_EQ(loaded.params.size(), 65u + 2u * 8u + 1u + 2u);  // 65 non-map keys of the defaults
+  EXPECT_EQ(loaded.params.size(), 66u + 2u * 8u + 1u + 2u);  // 66 non-map keys of the defaults
   for (std::size_t i = 1; i < loaded.params.size(); ++i) {
     EXPECT_LT(loaded.params[i - 1].first, loaded.params[i].first);
   }

@@ -169,6 +169,9 @@ INSTANTIATE_TEST_SUITE_P(
                   "cfg.yaml: train.num_threads: must be >= 0 (got -1); 0 uses all cores"},
         RangeCase{"train: {log_every_steps: 0}",
                   "cfg.yaml: train.log_every_steps: must be >= 1 (got 0)"},
+        RangeCase{"train: {checkpoint_dir: ''}",
+                  "cfg.yaml: train.checkpoint_dir: must not be empty; give the directory checkpoints are "
+                  "written to, e.g. checkpoints"},
         RangeCase{"distributed: {bucket_mb: 0}",
                   "cfg.yaml: distributed.bucket_mb: must be > 0 (got 0)"},
         RangeCase{"distributed: {timeout_s: -5}",

@@ -53,7 +53,8 @@ class NonFiniteFeatures : public ::testing::Test {
     return experiments::load_config_text(
         "data: {dir: " + (dir_ / "data").string() + ", nonfinite_features: " + policy +
             "}\nmodel: {num_experts: 2, expert_hidden: [8], tower_hidden: [4]}\n"
-            "train: {epochs: 1, batch_size: 32, device: cpu, num_threads: 1}\n"
+            "train: {epochs: 1, batch_size: 32, device: cpu, num_threads: 1, checkpoint_dir: " +
+            (dir_ / "checkpoints").string() + "}\n"
             "tracking: {store: " + (dir_ / "runs.db").string() + "}\n",
         "cfg.yaml", {});
   }
