@@ -69,7 +69,7 @@ std::string create_run(tracking::Store& store, const experiments::LoadedConfig& 
   run.world_size = communicator.world_size();
   run.command_line = options.command_line;
   run.monitor = trainer.monitor_name();
-  run.monitor_mode = trainer.monitor_minimizes() ? "min" : "max";
+  run.monitor_mode = trainer.monitor_mode();
   return store.create_run(run);
 }
 

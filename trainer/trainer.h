@@ -54,7 +54,6 @@ class Trainer {
   int64_t skipped_val_rows() const { return val_.skipped_rows; }
   models::MultiTaskModelImpl& model() { return *model_; }
   std::string monitor_name() const { return monitor_->name(); }
-  bool monitor_minimizes() const { return monitor_->minimize(); }
   const char* monitor_mode() const { return monitor_->mode(); }  // "min" or "max"
   const torch::Device& device() const { return device_; }
   // Warmup, early stopping, non-finite loss and grad-norm counters, for checkpoints.

@@ -89,7 +89,7 @@ class ExactResume : public ::testing::TestWithParam<experiments::DataCache> {
     c.train.seed = 11;
     c.train.device = experiments::Device::kCpu;
     c.train.num_threads = 1;
-    c.train.monitor = experiments::Monitor::kValLoss;
+    c.train.monitor = experiments::MonitorSpec{experiments::MonitorMetric::kLoss, ""};
     c.model.num_experts = 3;
     c.model.expert_hidden = {16};
     c.model.tower_hidden = {8};
