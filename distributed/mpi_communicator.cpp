@@ -1,5 +1,6 @@
 #include "distributed/mpi_communicator.h"
 
+#include <sstream>
 #include <thread>
 
 #include "distributed/collective_error.h"
@@ -104,8 +105,10 @@ CollectiveTimeout MpiCommunicator::timeout_error(const char* collective, int64_t
     for (size_t i = 0; i < missing.size(); ++i) who += (i > 0 ? ", " : "") + std::to_string(missing[i]);
     who += missing.size() == 1 ? " has not joined it" : " have not joined it";
   }
+  std::ostringstream seconds;
+  seconds << timeout_.count();
   return CollectiveTimeout(std::string(collective) + " #" + std::to_string(seq) + " did not complete within " +
-                           std::to_string(timeout_.count()) + " s (distributed.timeout_s) on rank " +
+                           seconds.str() + " s (distributed.timeout_s) on rank " +
                            std::to_string(rank_) + " of " + std::to_string(world_size_) + ": " + who +
                            "; look at that rank's log, or raise distributed.timeout_s if a step is legitimately "
                            "that slow");
