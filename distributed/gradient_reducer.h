@@ -3,13 +3,18 @@
 //
 // How the trainer uses it (one reducer per model, built after the model is on its device):
 //
-//   GradientReducer reducer(model->parameters(), communicator, {config.distributed.bucket_mb});
+//   auto communicator = make_communicator(backend, world, device.is_cuda(),
+//                                         config.distributed.timeout_s);   // four-argument form
+//   // The trainer's masked losses divide by the GLOBAL labelled-row counts, so sum:
+//   GradientReducer reducer(model->parameters(), *communicator,
+//                           {config.distributed.bucket_mb, ReduceOp::kSum});
 //   reducer.broadcast_parameters();        // once, before the first step: rank 0's weights
 //   for each step:
 //     optimizer.zero_grad();
 //     loss.backward();                     // hooks start each bucket's all-reduce as it fills
 //     reducer.finalize();                  // waits, writes the reduced .grad of every parameter
 //     optimizer.step();
+//   // and the whole run inside run_or_abort(*communicator, ...) (abort_on_failure.h).
 //
 // Reduction (GradientReducerOptions::op): kAverage (default) divides the summed gradients by
 // the world size: right when each rank's loss is the mean over its own rows and every rank has

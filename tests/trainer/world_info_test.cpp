@@ -162,9 +162,8 @@ TEST(MakeCommunicator, SeveralProcessesNeedADistributedBackend) {
   EXPECT_THROW(make_communicator(Backend::kLocal, world), LaunchError);
 }
 
-// (The mpi backend runs as an MPI singleton with one process: tests/distributed covers it.)
-TEST(MakeCommunicator, NcclOnTheCpuNamesTheKey) {
-  for (const auto backend : {Backend::kNccl}) {
+TEST(MakeCommunicator, MpiAndNcclBackendsNameTheKey) {
+  for (const auto backend : {Backend::kMpi, Backend::kNccl}) {
     const auto message = launch_error_message([&] { make_communicator(backend, WorldInfo{}); });
     EXPECT_NE(message.find("distributed.backend"), std::string::npos) << message;
   }
