@@ -58,6 +58,25 @@ TEST_F(Monitoring, OneTaskMacroF1PicksTheEpochWithItsHighestStoredValue) {
                                 "WHERE m.key = 'val_rmse' AND t.task = 'price' AND t.split = 'val'");
   ASSERT_EQ(r2.size(), 5u);
   for (const auto& row : r2) EXPECT_DOUBLE_EQ(std::stod(row[0]), std::stod(row[1]));  // one regression task
+  // The task rows carry AUC (style), R^2 (price) and samples F1 (style); every classification
+  // task on both splits has one class row per class whose supports add up to its labelled rows.
+  EXPECT_EQ(query(store_, "SELECT count(*) FROM task_metrics WHERE task = 'style' AND auc IS NOT NULL AND "
+                          "samples_f1 IS NOT NULL")[0][0], "10");
+  EXPECT_EQ(query(store_, "SELECT count(*) FROM task_metrics WHERE task = 'price' AND r2 IS NOT NULL")[0][0], "10");
+  EXPECT_EQ(query(store_, "SELECT count(*) FROM class_metrics WHERE task = 'color'")[0][0], "40");  // 4 x 2 x 5
+  const auto supports = query(store_,
+                              "SELECT t.labelled_rows, (SELECT sum(c.support) FROM class_metrics c WHERE c.run_id = "
+                              "t.run_id AND c.epoch = t.epoch AND c.task = t.task AND c.split = t.split) "
+                              "FROM task_metrics t WHERE t.task IN ('category', 'color')");
+  ASSERT_EQ(supports.size(), 20u);
+  for (const auto& row : supports) EXPECT_EQ(row[0], row[1]);
+}
+
+TEST_F(Monitoring, AnExplicitModeIsStoredWithTheRun) {
+  const auto r = train({"train.monitor=val_macro_f1", "train.monitor_mode=min", "train.epochs=2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(query(store_, "SELECT monitor, monitor_mode FROM runs")[0],
+            (std::vector<std::string>{"val_macro_f1", "min"}));
 }
 
 TEST_F(Monitoring, LossMonitorOfOneTaskIsMinimised) {
