@@ -67,8 +67,10 @@ Trainer::Trainer(experiments::Config config, distributed::Communicator& communic
   if (config_.train.num_threads > 0) torch::set_num_threads(static_cast<int>(config_.train.num_threads));
   manifest_ = data::load_manifest(config_.data.dir);
   const auto tasks = select_tasks(config_, manifest_);
+  // The heads as configured; apply_training_statistics completes them once the train split is read.
+  auto heads = head_specs(config_, tasks);
   // Before any split is read: a monitor the tasks cannot give fails fast.
-  monitor_.emplace(config_.train, head_specs(config_, tasks), manifest_);
+  monitor_.emplace(config_.train, heads, manifest_);
   metric_options_ = metric_options(config_, tasks);
   const bool streaming = config_.data.cache == experiments::DataCache::kNone;
   if (streaming) {
@@ -100,7 +102,6 @@ Trainer::Trainer(experiments::Config config, distributed::Communicator& communic
   sampler_.emplace(sampling);
 
   torch::manual_seed(config_.train.seed);
-  auto heads = head_specs(config_, tasks);
   apply_training_statistics(config_, train_, heads);
   spec_ = trainer::model_spec(config_, manifest_.feature_dim, std::move(heads));
   model_ = models::make_model(spec_);
