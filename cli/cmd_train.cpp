@@ -65,8 +65,9 @@ void add_train_command(CLI::App& app, const CommandContext& context, Action& act
         fmt::print(stderr, "run {} started (experiment '{}', store {})\n", id, loaded.config.tracking.experiment,
                    loaded.config.tracking.store);
       };
+      options.on_rank_failure = [](const std::string& line) { fmt::print(stderr, "error: {}\n", line); };
       const auto result = trainer::run_training(loaded, options);
-      print_final_table(result);
+      if (result.rank == 0) print_final_table(result);
       return kExitOk;
     };
   });

@@ -52,36 +52,62 @@ std::vector<RowRange> RowSampler::epoch_ranges(int64_t epoch) const {
   const int64_t blocks = (n + block - 1) / block;
   const auto order = epoch_permutation(blocks, options_.seed, epoch);
   const auto* blocks_in_order = order.data_ptr<int64_t>();
-  // Walk the permuted blocks as one sequence of N rows; keep positions [r*share, (r+1)*share).
-  const int64_t share = n / w;
-  const int64_t first = r * share;
-  const int64_t last = first + share;
+  // Walk the permuted blocks as one sequence of N rows and keep this rank's positions.
+  const auto wanted = rank_positions();
   std::vector<RowRange> ranges;
+  size_t next = 0;  // the first piece of `wanted` not yet fully covered
   int64_t position = 0;
-  for (int64_t i = 0; i < blocks && position < last; ++i) {
+  for (int64_t i = 0; i < blocks && next < wanted.size(); ++i) {
     const int64_t begin = blocks_in_order[i] * block;
     const int64_t end = std::min(n, begin + block);
-    const int64_t lo = std::max(position, first);
-    const int64_t hi = std::min(position + (end - begin), last);
-    if (lo < hi) {
-      const RowRange piece{begin + (lo - position), begin + (hi - position)};
-      if (!ranges.empty() && ranges.back().end == piece.begin) {
-        ranges.back().end = piece.end;
-      } else {
-        ranges.push_back(piece);
+    const int64_t block_end = position + (end - begin);
+    for (size_t k = next; k < wanted.size() && wanted[k].begin < block_end; ++k) {
+      const int64_t lo = std::max(position, wanted[k].begin);
+      const int64_t hi = std::min(block_end, wanted[k].end);
+      if (lo < hi) {
+        const RowRange piece{begin + (lo - position), begin + (hi - position)};
+        if (!ranges.empty() && ranges.back().end == piece.begin) {
+          ranges.back().end = piece.end;
+        } else {
+          ranges.push_back(piece);
+        }
       }
+      if (wanted[k].end <= block_end) next = k + 1;
     }
-    position += end - begin;
+    position = block_end;
   }
   return ranges;
+}
+
+std::vector<RowRange> RowSampler::rank_positions() const {
+  // Global batch k is positions [k*W*B, (k+1)*W*B) of the permutation's first W*floor(N/W);
+  // rank r takes the r-th of its W equal, consecutive pieces. So the union of the ranks' k-th
+  // batches is the k-th batch of one process with batch W*B.
+  const int64_t w = options_.world_size;
+  const int64_t r = options_.rank;
+  const int64_t usable = (options_.rows / w) * w;
+  const int64_t global_batch = w * options_.batch_size;
+  std::vector<RowRange> pieces;
+  for (int64_t start = 0; start < usable; start += global_batch) {
+    const int64_t piece = std::min(global_batch, usable - start) / w;
+    const int64_t begin = start + r * piece;
+    if (!pieces.empty() && pieces.back().end == begin) {
+      pieces.back().end = begin + piece;
+    } else {
+      pieces.push_back(RowRange{begin, begin + piece});
+    }
+  }
+  return pieces;
 }
 
 torch::Tensor RowSampler::epoch_rows(int64_t epoch) const {
   if (options_.mode == SamplerMode::kTrain && options_.block_rows == 1) {
     // Row-level permutation: the trainer's historical order (epoch_permutation) at world size 1.
-    const int64_t share = options_.rows / options_.world_size;
     const auto order = epoch_permutation(options_.rows, options_.seed, epoch);
-    return order.slice(0, options_.rank * share, (options_.rank + 1) * share).clone();
+    std::vector<torch::Tensor> pieces;
+    for (const auto& piece : rank_positions()) pieces.push_back(order.slice(0, piece.begin, piece.end));
+    if (pieces.empty()) return torch::empty({0}, torch::kInt64);
+    return torch::cat(pieces);
   }
   std::vector<int64_t> rows;
   rows.reserve(static_cast<size_t>(rows_per_rank()));

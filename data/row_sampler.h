@@ -3,8 +3,11 @@
 // sampler"). Rows are numbered 0 .. N-1 over the split's shards in manifest order.
 //   training:   a permutation drawn from (seed, epoch) alone, over single rows (block_rows 1) or
 //               over blocks of block_rows consecutive rows (the streaming loader: reads stay
-//               sequential). Rank r takes positions [r * N/W, (r + 1) * N/W) of it, so every rank
-//               gets exactly floor(N / W) rows and runs the same number of steps; the N mod W
+//               sequential). Its first W * floor(N / W) positions are cut into global batches of
+//               W * B; rank r takes the r-th of each global batch's W equal consecutive pieces.
+//               So every rank gets exactly floor(N / W) rows and runs the same number of steps,
+//               the ranks' k-th batches together are the k-th batch of one process with batch
+//               W * B (data parallelism reproduces single-process training), and the N mod W
 //               rows at the end of the permutation are skipped this epoch (other rows next epoch).
 //   evaluation: rank r takes a contiguous range; ranks together see every row exactly once
 //               (no padding duplicates); the first N mod W ranks hold one row more.
@@ -72,6 +75,9 @@ class RowSampler {
   const RowSamplerOptions& options() const { return options_; }
 
  private:
+  // Training: this rank's positions in the epoch permutation, in order.
+  std::vector<RowRange> rank_positions() const;
+
   RowSamplerOptions options_;
   SamplerPosition position_;
   torch::Tensor current_rows_;  // epoch_rows(position_.epoch), computed lazily

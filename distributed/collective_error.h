@@ -20,6 +20,13 @@ class CollectiveError : public DistributedError {
   using DistributedError::DistributedError;
 };
 
+// The process was asked to stop (SIGTERM / SIGINT: e.g. mpirun tearing the job down after a rank
+// died) while a collective had other ranks missing for longer than the interrupt grace.
+class CollectiveInterrupted : public CollectiveError {
+ public:
+  using CollectiveError::CollectiveError;
+};
+
 // A collective did not complete within distributed.timeout_s. The message names the collective
 // and, when the arrival heartbeat knows, the ranks that had not joined it.
 class CollectiveTimeout : public CollectiveError {

@@ -3,6 +3,7 @@
 // this interface; backends: local (one process, this file's LocalCommunicator), and MPI / NCCL
 // (mpi_communicator.h, nccl_communicator.h). Every rank must call the same collectives in the same order with tensors
 // of the same shapes and dtypes.
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -50,6 +51,16 @@ class Communicator {
   // of several processes it does not return (MPI_Abort ends every rank); with a world of one it
   // returns and the caller rethrows. See abort_on_failure.h.
   virtual void abort(const std::string& reason) noexcept = 0;
+
+  // The process's stop flag (raised by SIGTERM / SIGINT; may be null). A launcher that tears the
+  // job down after a rank died (mpirun: SIGTERM to the others, SIGKILL one second later) leaves
+  // the survivors waiting in a collective that cannot complete: once the flag is up and the
+  // collective has still not completed kInterruptGrace later, it throws CollectiveInterrupted
+  // naming the missing ranks, so the run can still be marked failed. Collectives whose ranks
+  // are all alive complete well within the grace, so an agreed stop (trainer.h) is unaffected.
+  // The local backend ignores it.
+  virtual void set_interrupt_flag(const std::atomic<bool>* flag) { (void)flag; }
+  static constexpr double kInterruptGraceSeconds = 0.3;
 };
 
 // World size 1: every collective is the identity.

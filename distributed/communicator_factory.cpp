@@ -99,18 +99,4 @@ std::unique_ptr<Communicator> make_communicator(Backend backend, const WorldInfo
   return std::make_unique<LocalCommunicator>();
 }
 
-std::unique_ptr<Communicator> make_communicator(Backend backend, const WorldInfo& world) {
-  if (backend == Backend::kMpi || backend == Backend::kNccl) {
-    throw LaunchError(std::string("distributed.backend '") + to_string(backend) +
-                      "' needs a trainer that reduces gradients across processes (GradientReducer), which this "
-                      "trainer does not do yet; use 'auto' or 'local' with one process");
-  }
-  if (world.world_size > 1) {
-    throw LaunchError("launched as " + world_text(world) +
-                      " but this trainer does not reduce gradients across processes yet (no GradientReducer), so "
-                      "they would train diverging copies; run a single process");
-  }
-  return make_communicator(backend, world, false, 300.0);
-}
-
 }  // namespace mmoe::distributed

@@ -34,10 +34,5 @@ Backend resolve_backend(Backend requested, const WorldInfo& world, bool device_i
 std::unique_ptr<Communicator> make_communicator(Backend backend, const WorldInfo& world, bool device_is_cuda,
                                                 double timeout_s);
 
-// Safety latch for a trainer that does not reduce gradients yet (trainer/train_run.cpp before
-// it uses GradientReducer): local for a world of one; the mpi and nccl backends and several
-// processes are a LaunchError, since they would silently train diverging copies. Switch the trainer to the
-// four-argument form when it wires in the reducer, then delete this overload.
-std::unique_ptr<Communicator> make_communicator(Backend backend, const WorldInfo& world);
 
 }  // namespace mmoe::distributed

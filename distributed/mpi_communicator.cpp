@@ -93,18 +93,40 @@ void MpiCommunicator::check(int status, const char* collective, int64_t seq) {
                         mpi_error_text(status) + "; check that every rank passes tensors of the same shapes and dtypes");
 }
 
+namespace {
+
+std::string missing_ranks_text(const std::vector<int>& missing) {
+  if (missing.empty()) return "every rank joined it, so the transport itself is stuck";
+  std::string who = missing.size() == 1 ? "rank " : "ranks ";
+  for (size_t i = 0; i < missing.size(); ++i) who += (i > 0 ? ", " : "") + std::to_string(missing[i]);
+  return who + (missing.size() == 1 ? " has not joined it" : " have not joined it");
+}
+
+}  // namespace
+
+bool MpiCommunicator::interrupt_expired(std::chrono::steady_clock::time_point& raised_at) const {
+  if (interrupt_ == nullptr || !interrupt_->load()) return false;
+  const auto now = std::chrono::steady_clock::now();
+  if (raised_at == std::chrono::steady_clock::time_point{}) raised_at = now;
+  return now - raised_at > std::chrono::duration<double>(kInterruptGraceSeconds);
+}
+
+CollectiveInterrupted MpiCommunicator::interrupted_error(const char* collective, int64_t seq) {
+  broken_ = true;
+  broken_reason_ = std::string(collective) + " #" + std::to_string(seq) + " was interrupted";
+  const auto missing = arrivals_->missing(seq);
+  const std::string who = missing.empty() ? "every rank had joined it, yet it cannot complete: a rank died inside it"
+                                          : missing_ranks_text(missing) + "; did that rank die?";
+  return CollectiveInterrupted(std::string(collective) + " #" + std::to_string(seq) + " on rank " +
+                               std::to_string(rank_) + " of " + std::to_string(world_size_) +
+                               " was interrupted by a stop signal while waiting (the launcher is tearing the job "
+                               "down): " + who);
+}
+
 CollectiveTimeout MpiCommunicator::timeout_error(const char* collective, int64_t seq) {
   broken_ = true;
   broken_reason_ = std::string(collective) + " #" + std::to_string(seq) + " timed out";
-  const auto missing = arrivals_->missing(seq);
-  std::string who;
-  if (missing.empty()) {
-    who = "every rank joined it, so the transport itself is stuck";
-  } else {
-    who = missing.size() == 1 ? "rank " : "ranks ";
-    for (size_t i = 0; i < missing.size(); ++i) who += (i > 0 ? ", " : "") + std::to_string(missing[i]);
-    who += missing.size() == 1 ? " has not joined it" : " have not joined it";
-  }
+  const auto who = missing_ranks_text(arrivals_->missing(seq));
   std::ostringstream seconds;
   seconds << timeout_.count();
   return CollectiveTimeout(std::string(collective) + " #" + std::to_string(seq) + " did not complete within " +
@@ -118,6 +140,7 @@ void MpiCommunicator::wait(MPI_Request& request, const char* collective, int64_t
                            const std::vector<torch::Tensor>& buffers) {
   const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout_);
   auto pause = std::chrono::microseconds(0);
+  Clock::time_point interrupt_seen{};
   for (;;) {
     int done = 0;
     check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), collective, seq);
@@ -125,6 +148,10 @@ void MpiCommunicator::wait(MPI_Request& request, const char* collective, int64_t
     if (Clock::now() > deadline) {
       abandoned_.insert(abandoned_.end(), buffers.begin(), buffers.end());
       throw timeout_error(collective, seq);
+    }
+    if (interrupt_expired(interrupt_seen)) {
+      abandoned_.insert(abandoned_.end(), buffers.begin(), buffers.end());
+      throw interrupted_error(collective, seq);
     }
     // Spin briefly for latency, then back off to at most 1 ms so waiting ranks leave the cores
     // to the ranks still computing.

@@ -39,10 +39,17 @@ class MpiCommunicator final : public Communicator {
   // MPI_Abort on MPI_COMM_WORLD (ends every rank, does not return) when the world has several
   // processes; returns when it has one.
   void abort(const std::string& reason) noexcept override;
+  void set_interrupt_flag(const std::atomic<bool>* flag) override { interrupt_ = flag; }
+  // For the wait loops (here and NCCL's): true once the stop flag has been up for the grace;
+  // `raised_at` keeps when this wait first saw it.
+  bool interrupt_expired(std::chrono::steady_clock::time_point& raised_at) const;
+  // The CollectiveInterrupted for collective `seq`, naming the missing ranks; marks broken.
+  CollectiveInterrupted interrupted_error(const char* collective, int64_t seq);
 
   // For the NCCL backend, which bootstraps over MPI and reuses the arrival heartbeat.
   MPI_Comm comm() const { return comm_; }
   std::chrono::duration<double> timeout() const { return timeout_; }
+  const std::atomic<bool>* interrupt_flag() const { return interrupt_; }
   // Numbers the next collective, announces this rank's arrival, and returns the number.
   int64_t begin_collective(const char* collective);
   // The CollectiveTimeout for collective `seq`, naming the ranks not yet arrived; marks broken.
@@ -68,6 +75,7 @@ class MpiCommunicator final : public Communicator {
   std::string broken_reason_;
   std::unique_ptr<ArrivalTracker> arrivals_;
   std::vector<torch::Tensor> abandoned_;  // buffers of collectives that timed out
+  const std::atomic<bool>* interrupt_ = nullptr;
 };
 
 }  // namespace mmoe::distributed

@@ -108,6 +108,7 @@ cudaEvent_t NcclCommunicator::record(const char* collective, int64_t seq) {
 void NcclCommunicator::wait(cudaEvent_t event, const char* collective, int64_t seq) {
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(mpi_->timeout());
+  Clock::time_point interrupt_seen{};
   for (;;) {
     const auto status = cudaEventQuery(event);
     if (status == cudaSuccess) return;
@@ -119,6 +120,11 @@ void NcclCommunicator::wait(cudaEvent_t event, const char* collective, int64_t s
       ncclCommAbort(comm_);
       aborted_ = true;
       throw mpi_->timeout_error(collective, seq);
+    }
+    if (mpi_->interrupt_expired(interrupt_seen)) {
+      ncclCommAbort(comm_);
+      aborted_ = true;
+      throw mpi_->interrupted_error(collective, seq);
     }
     std::this_thread::sleep_for(std::chrono::microseconds(50));
   }

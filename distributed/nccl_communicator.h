@@ -28,6 +28,7 @@ class NcclCommunicator final : public Communicator {
 
   int64_t rank() const override { return mpi_->rank(); }
   int64_t world_size() const override { return mpi_->world_size(); }
+  void set_interrupt_flag(const std::atomic<bool>* flag) override { mpi_->set_interrupt_flag(flag); }
   const char* backend_name() const override { return "nccl"; }
 
   void all_reduce(std::vector<torch::Tensor>& tensors, ReduceOp op) override;

@@ -18,7 +18,8 @@ ParameterGroups MultiTaskModelImpl::parameter_groups() const {
   return groups;
 }
 
-torch::Tensor MultiTaskModelImpl::combine_task_losses(const std::vector<torch::Tensor>& per_task) const {
+torch::Tensor MultiTaskModelImpl::combine_task_losses(const std::vector<torch::Tensor>& per_task,
+                                                      double rank_share) const {
   const auto& heads = tasks();
   TORCH_CHECK(per_task.size() == heads.size(), "combine_task_losses: ", per_task.size(), " losses for ",
               heads.size(), " tasks");
@@ -28,7 +29,7 @@ torch::Tensor MultiTaskModelImpl::combine_task_losses(const std::vector<torch::T
     if (loss_log_variances_.defined()) {
       const double c = heads[t].type == TaskType::kRegression ? 0.5 : 1.0;
       const auto s = loss_log_variances_[static_cast<int64_t>(t)];
-      term = c * torch::exp(-s) * term + c * s;
+      term = c * torch::exp(-s) * term + (c * rank_share) * s;
     }
     term = term * heads[t].loss_weight;
     total = total.defined() ? total + term : term;

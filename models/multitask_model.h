@@ -50,7 +50,10 @@ class MultiTaskModelImpl : public torch::nn::Module {
   //   fixed        sum_t w_t L_t
   //   uncertainty  sum_t w_t (c_t exp(-s_t) L_t + c_t s_t), s_t = log sigma_t^2 learned,
   //                c_t = 1/2 for regression and 1 for classification (Kendall et al. 2018)
-  torch::Tensor combine_task_losses(const std::vector<torch::Tensor>& per_task) const;
+  // `rank_share` multiplies the loss-independent terms (c_t s_t): with W data-parallel ranks
+  // whose per-task losses are shares of the global loss (they sum to it), 1/W makes the ranks'
+  // totals sum to the global total instead of counting c_t s_t W times.
+  torch::Tensor combine_task_losses(const std::vector<torch::Tensor>& per_task, double rank_share = 1.0) const;
   // [T] learned log-variances s_t; undefined with fixed weighting.
   const torch::Tensor& loss_log_variances() const { return loss_log_variances_; }
 

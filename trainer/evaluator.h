@@ -18,10 +18,20 @@ struct SplitEvaluation {
   double weighted_loss = 0.0;     // sum_t loss_weight_t * mean loss_t
 };
 
+// The per-task accumulators of a pass over batches (before any cross-rank reduction; see
+// trainer/metric_reduction.h), and the scores they give.
+using BatchSource = std::function<std::optional<data::Batch>()>;
+std::vector<TaskMetricAccumulator> accumulate_batches(models::MultiTaskModelImpl& model, const BatchSource& next_batch,
+                                                      const torch::Device& device,
+                                                      const std::vector<TaskMetricOptions>& options = {});
+SplitEvaluation summarize(const std::vector<TaskMetricAccumulator>& accumulators);
+
+// Rows [begin, end) of a split held in memory, in row order, `batch_size` rows at a time.
+BatchSource split_batches(const data::SplitData& split, int64_t batch_size, int64_t begin, int64_t end);
+
 // Batches from `next_batch` until it returns nullopt (e.g. a PrefetchLoader streaming a split).
 // `options`: per task, in the model's order (empty: defaults for every task).
-SplitEvaluation evaluate_batches(models::MultiTaskModelImpl& model,
-                                 const std::function<std::optional<data::Batch>()>& next_batch,
+SplitEvaluation evaluate_batches(models::MultiTaskModelImpl& model, const BatchSource& next_batch,
                                  const torch::Device& device, const std::vector<TaskMetricOptions>& options = {});
 
 // The split held in memory, in row order, `batch_size` rows at a time.

@@ -186,6 +186,15 @@ void TaskMetricAccumulator::load_state(const std::vector<double>& state) {
   }
 }
 
+void TaskMetricAccumulator::replace_auc_samples(std::vector<ScoreSamples> samples) {
+  if (samples.size() != auc_.size()) {
+    throw std::invalid_argument("TaskMetricAccumulator::replace_auc_samples: task '" + spec_.name + "' has " +
+                                std::to_string(auc_.size()) + " binary problems, got " +
+                                std::to_string(samples.size()));
+  }
+  auc_ = std::move(samples);
+}
+
 void TaskMetricAccumulator::merge(const TaskMetricAccumulator& other) {
   auto sum = state();
   const auto added = other.state();

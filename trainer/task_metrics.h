@@ -80,6 +80,9 @@ class TaskMetricAccumulator {
   // AUC state: one ScoreSamples per binary problem (1 for a two-class multiclass task, C for a
   // multilabel task, none otherwise).
   const std::vector<ScoreSamples>& auc_samples() const { return auc_; }
+  // Replaces the AUC state (e.g. with every rank's scores); one ScoreSamples per binary problem
+  // as auc_samples() has (std::invalid_argument otherwise).
+  void replace_auc_samples(std::vector<ScoreSamples> samples);
   // Adds `other`'s sums and concatenates its AUC scores; `other` must be for the same task.
   void merge(const TaskMetricAccumulator& other);
 

@@ -2,10 +2,15 @@
 
 #include <unistd.h>
 
+#include <cstring>
+#include <optional>
+
 #include "core/build_info.h"
+#include "distributed/abort_on_failure.h"
 #include "distributed/communicator_factory.h"
 #include "tracking/store.h"
 #include "trainer/checkpointer.h"
+#include "trainer/device_choice.h"
 #include "trainer/resume.h"
 #include "trainer/store_recorder.h"
 #include "trainer/train_error.h"
@@ -96,55 +101,119 @@ std::optional<Checkpoint> checkpoint_to_resume(const experiments::LoadedConfig& 
   return checkpoint;
 }
 
+// Rank 0's string on every rank (the run id, the checkpoint to resume).
+std::string broadcast_string(distributed::Communicator& communicator, const std::string& value,
+                             const torch::Device& device) {
+  if (communicator.world_size() == 1) return value;
+  std::vector<torch::Tensor> length = {torch::tensor({static_cast<int64_t>(value.size())}, torch::kInt64).to(device)};
+  communicator.broadcast(length, 0);
+  const int64_t size = length[0].to(torch::kCPU).item<int64_t>();
+  if (size == 0) return {};
+  auto bytes = torch::empty({size}, torch::kUInt8);
+  if (communicator.is_root()) std::memcpy(bytes.data_ptr<uint8_t>(), value.data(), value.size());
+  std::vector<torch::Tensor> payload = {bytes.to(device)};
+  communicator.broadcast(payload, 0);
+  const auto received = payload[0].to(torch::kCPU).contiguous();
+  return std::string(reinterpret_cast<const char*>(received.data_ptr<uint8_t>()), static_cast<size_t>(size));
+}
+
+// Everything after the communicator exists; every rank runs it.
+TrainRunResult train_on_every_rank(const experiments::LoadedConfig& loaded, const TrainRunOptions& options,
+                                   distributed::Communicator& communicator, int64_t local_rank) {
+  const auto& config = loaded.config;
+  const bool root = communicator.is_root();
+  Trainer trainer(config, communicator, options.stop_requested, local_rank);
+
+  TrainRunResult result;
+  result.rank = communicator.rank();
+  result.world_size = communicator.world_size();
+  result.store_path = config.tracking.store;
+  std::optional<tracking::Store> store;
+  std::optional<Checkpoint> resume_from;
+  std::string resume_dir;
+  if (root) {
+    store.emplace(tracking::Store::open(config.tracking.store));
+    resume_from = checkpoint_to_resume(loaded, options, *store);
+    if (resume_from) resume_dir = resume_from->info.dir.string();
+  }
+  // The other ranks load the checkpoint rank 0 chose (checkpoints must be on a shared filesystem).
+  resume_dir = broadcast_string(communicator, resume_dir, trainer.device());
+  if (!root && !resume_dir.empty()) resume_from = load_checkpoint(resume_dir);
+  if (resume_from) {
+    trainer.restore_state(resume_from->state);
+    result.run_id = resume_from->info.run_id;
+    result.resumed_from_epoch = resume_from->state.loop.completed_epoch;
+    if (root) {
+      store->resume_run(result.run_id, result.resumed_from_epoch);
+      const auto& loop = resume_from->state.loop;
+      if (loop.best_epoch > 0) store->set_best(result.run_id, loop.best_epoch, loop.best_value);
+      if (options.on_note) {
+        options.on_note("resuming run " + result.run_id + " from '" + resume_dir + "' after epoch " +
+                        std::to_string(result.resumed_from_epoch));
+      }
+    }
+  } else if (root) {
+    result.run_id = create_run(*store, loaded, trainer, communicator, options);
+  }
+  result.run_id = broadcast_string(communicator, result.run_id, trainer.device());
+  if (root && options.on_run_created) options.on_run_created(result.run_id);
+  result.checkpoint_dir = std::filesystem::path(config.train.checkpoint_dir) / result.run_id;
+
+  std::optional<StoreRecorder> recorder;
+  std::optional<Checkpointer> checkpointer;
+  std::vector<TrainingObserver*> observers;
+  if (root) {
+    recorder.emplace(*store, result.run_id);
+    observers.push_back(&*recorder);
+    checkpointer.emplace(trainer, CheckpointerOptions{result.checkpoint_dir, result.run_id, loaded.resolved_yaml,
+                                                      loaded.hash});
+    observers.push_back(&*checkpointer);
+    if (options.console != nullptr) observers.push_back(options.console);
+  }
+  FanOut fan_out(observers);
+  try {
+    result.summary = trainer.train(fan_out);
+  } catch (const TrainingInterrupted& e) {
+    if (root) store->finish_run(result.run_id, tracking::RunStatus::kInterrupted, e.what());
+    throw;
+  } catch (const std::exception& e) {
+    if (root) store->finish_run(result.run_id, tracking::RunStatus::kFailed, e.what());
+    throw;
+  }
+  if (root) store->finish_run(result.run_id, tracking::RunStatus::kFinished);
+  return result;
+}
+
 }  // namespace
 
 TrainRunResult run_training(const experiments::LoadedConfig& loaded, const TrainRunOptions& options) {
   const auto& config = loaded.config;
   const auto world = distributed::discover_world(distributed::process_environment());
-  auto communicator = distributed::make_communicator(to_backend(config.distributed.backend), world);
-  Trainer trainer(config, *communicator, options.stop_requested);
-
-  TrainRunResult result;
-  result.store_path = config.tracking.store;
-  auto store = tracking::Store::open(config.tracking.store);
-  const auto resume_from = checkpoint_to_resume(loaded, options, store);
-  if (resume_from) {
-    trainer.restore_state(resume_from->state);
-    result.run_id = resume_from->info.run_id;
-    result.resumed_from_epoch = resume_from->state.loop.completed_epoch;
-    store.resume_run(result.run_id, result.resumed_from_epoch);
-    const auto& loop = resume_from->state.loop;
-    if (loop.best_epoch > 0) store.set_best(result.run_id, loop.best_epoch, loop.best_value);
-    if (options.on_note) {
-      options.on_note("resuming run " + result.run_id + " from '" + resume_from->info.dir.string() + "' after epoch " +
-                      std::to_string(result.resumed_from_epoch));
-    }
-  } else {
-    result.run_id = create_run(store, loaded, trainer, *communicator, options);
+  const auto device = choose_device(config.train.device, world.local_rank);
+  auto communicator = distributed::make_communicator(to_backend(config.distributed.backend), world, device.is_cuda(),
+                                                     config.distributed.timeout_s);
+  communicator->set_interrupt_flag(options.stop_requested);
+  // Only rank 0 talks to people.
+  TrainRunOptions rank_options = options;
+  if (!communicator->is_root()) {
+    rank_options.console = nullptr;
+    rank_options.on_note = nullptr;
   }
-  if (options.on_run_created) options.on_run_created(result.run_id);
-  result.checkpoint_dir = std::filesystem::path(config.train.checkpoint_dir) / result.run_id;
-
-  StoreRecorder recorder(store, result.run_id);
-  std::vector<TrainingObserver*> observers = {&recorder};
-  std::optional<Checkpointer> checkpointer;
-  if (communicator->rank() == 0) {
-    checkpointer.emplace(trainer, CheckpointerOptions{result.checkpoint_dir, result.run_id, loaded.resolved_yaml,
-                                                      loaded.hash});
-    observers.push_back(&*checkpointer);
-  }
-  if (options.console != nullptr) observers.push_back(options.console);
-  FanOut fan_out(observers);
-  try {
-    result.summary = trainer.train(fan_out);
-  } catch (const TrainingInterrupted& e) {
-    store.finish_run(result.run_id, tracking::RunStatus::kInterrupted, e.what());
-    throw;
-  } catch (const std::exception& e) {
-    store.finish_run(result.run_id, tracking::RunStatus::kFailed, e.what());
-    throw;
-  }
-  store.finish_run(result.run_id, tracking::RunStatus::kFinished);
+  // An interruption every rank agreed on (Trainer stops them after the same step) ends the job
+  // normally; any other failure of one rank aborts all of them.
+  std::optional<TrainingInterrupted> interrupted;
+  auto result = distributed::run_or_abort(
+      *communicator,
+      [&] {
+        try {
+          return train_on_every_rank(loaded, rank_options, *communicator, world.local_rank);
+        } catch (const TrainingInterrupted& e) {
+          interrupted = e;
+          return TrainRunResult{};
+        }
+      },
+      communicator->world_size() > 1 ? options.on_rank_failure : std::function<void(const std::string&)>{});
+  if (interrupted) throw *interrupted;
   return result;
 }
 

@@ -2,6 +2,13 @@
 // One `mmoe train` invocation end to end: discover the world, prepare the trainer (every check
 // that can fail on bad input happens here, before a run exists), record the run, train, and
 // always end the run as finished, failed (with the error) or interrupted.
+//
+// Under mpirun / srun every rank calls it (docs/distributed.md): rank 0 alone opens the store,
+// creates or resumes the run and writes checkpoints; the run id and the checkpoint to resume
+// are broadcast to the others. Console progress, notes and on_run_created come from rank 0
+// only. A rank that fails reports through on_rank_failure and then aborts the job (so no rank
+// waits forever in a collective); rank 0 first marks the run failed when the failure is its own
+// (e.g. a collective that timed out because another rank died).
 #include <atomic>
 #include <filesystem>
 #include <functional>
@@ -26,6 +33,9 @@ struct TrainRunOptions {
   // continues under its id (CheckpointError when it does not fit the config).
   std::string resume;
   std::function<void(const std::string& line)> on_note;  // one-line notes for people; may be empty
+  // With several ranks: called with "rank R failed: <error>" just before this rank aborts the
+  // job (nothing runs after the abort, so print it here). May be empty.
+  std::function<void(const std::string& line)> on_rank_failure;
 };
 
 struct TrainRunResult {
@@ -33,6 +43,8 @@ struct TrainRunResult {
   std::filesystem::path store_path;
   std::filesystem::path checkpoint_dir;  // <train.checkpoint_dir>/<run id>
   int64_t resumed_from_epoch = -1;       // -1: a new run
+  int64_t rank = 0;                      // this process's rank, of world_size
+  int64_t world_size = 1;
   TrainSummary summary;
 };
 

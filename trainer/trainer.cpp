@@ -9,7 +9,9 @@
 #include "models/gate_stats.h"
 #include "models/make_model.h"
 #include "models/masked_loss.h"
+#include "trainer/device_choice.h"
 #include "trainer/evaluator.h"
+#include "trainer/metric_reduction.h"
 #include "trainer/grad_norm.h"
 #include "trainer/model_factory.h"
 #include "trainer/train_error.h"
@@ -22,14 +24,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-torch::Device pick_device(experiments::Device device) {
-  const bool cuda = torch::cuda::is_available();
-  if (device == experiments::Device::kCuda && !cuda) {
-    throw TrainError("train.device: 'cuda' requested but LibTorch sees no CUDA device; use train.device=cpu or auto");
-  }
-  return (device == experiments::Device::kCpu || !cuda) ? torch::Device(torch::kCPU) : torch::Device(torch::kCUDA);
 }
 
 // Per task: the multilabel threshold (tasks.<name>.threshold) and the dataset's class names.
@@ -61,9 +55,9 @@ std::pair<torch::Tensor, torch::Tensor> streamed_feature_statistics(const data::
 }  // namespace
 
 Trainer::Trainer(experiments::Config config, distributed::Communicator& communicator,
-                 const std::atomic<bool>* stop_requested)
+                 const std::atomic<bool>* stop_requested, int64_t local_rank)
     : config_(std::move(config)), communicator_(communicator), stop_requested_(stop_requested) {
-  device_ = pick_device(config_.train.device);
+  device_ = choose_device(config_.train.device, local_rank);
   if (config_.train.num_threads > 0) torch::set_num_threads(static_cast<int>(config_.train.num_threads));
   manifest_ = data::load_manifest(config_.data.dir);
   const auto tasks = select_tasks(config_, manifest_);
@@ -125,6 +119,15 @@ Trainer::Trainer(experiments::Config config, distributed::Communicator& communic
     }
   }
   model_->to(device_);
+  if (communicator_.world_size() > 1) {
+    // Losses are divided by the global batch's label counts, so the ranks' gradients sum to the
+    // global gradient: kSum, not kAverage.
+    reducer_ = std::make_unique<distributed::GradientReducer>(
+        model_->parameters(), communicator_,
+        distributed::GradientReducerOptions{config_.distributed.bucket_mb, distributed::ReduceOp::kSum});
+    reducer_->broadcast_parameters();
+    synchronize_buffers();
+  }
   optimizer_ = make_optimizer(*model_, config_.optim);
   if (config_.scheduler.type == experiments::SchedulerType::kReduceOnPlateau) {
     PlateauOptions plateau;
@@ -148,6 +151,8 @@ Trainer::Trainer(experiments::Config config, distributed::Communicator& communic
   nonfinite_loss_.emplace(config_.train.nonfinite_loss);
   amp_ = decide_amp(config_.train.amp, device_);
 }
+
+Trainer::~Trainer() = default;
 
 LoopState Trainer::loop_state() const {
   return {warmup_->state(), early_stopping_->state(), nonfinite_loss_->state(), grad_norm_};
@@ -174,29 +179,53 @@ data::LoaderOptions Trainer::loader_options(int64_t batch_size, int64_t epoch) c
 }
 
 SplitEvaluation Trainer::evaluate_val() {
-  if (config_.data.cache != experiments::DataCache::kNone) {
-    return evaluate_split(*model_, val_, config_.train.eval_batch_size, device_, metric_options_);
+  // Each rank evaluates its contiguous part of the split (all of it in one process); the sums
+  // are all-reduced, so every row counts exactly once.
+  const bool streaming = config_.data.cache == experiments::DataCache::kNone;
+  data::RowSamplerOptions partition;
+  partition.rows = std::max<int64_t>(1, streaming ? val_source_.rows() : val_.rows());
+  partition.world_size = communicator_.world_size();
+  partition.rank = communicator_.rank();
+  partition.mode = data::SamplerMode::kEval;
+  const auto range = data::RowSampler(partition).epoch_ranges(1).front();
+  std::vector<TaskMetricAccumulator> accumulators;
+  if (range.size() == 0) {
+    accumulators = accumulate_batches(*model_, [] { return std::optional<data::Batch>(); }, device_, metric_options_);
+  } else if (streaming) {
+    data::PrefetchLoader loader(val_source_, {range}, loader_options(config_.train.eval_batch_size, 0));
+    accumulators = accumulate_batches(*model_, [&] { return loader.next(); }, device_, metric_options_);
+  } else {
+    accumulators = accumulate_batches(
+        *model_, split_batches(val_, config_.train.eval_batch_size, range.begin, range.end), device_, metric_options_);
   }
-  // Streamed in row order. Every rank evaluates the whole split, as with the cached splits: the
-  // evaluator does not reduce metrics across ranks yet (the sampler's evaluation partition is
-  // there for when it does).
-  data::PrefetchLoader loader(val_source_, {data::RowRange{0, val_source_.rows()}},
-                              loader_options(config_.train.eval_batch_size, 0));
-  return evaluate_batches(*model_, [&] { return loader.next(); }, device_, metric_options_);
+  all_reduce_metrics(accumulators, communicator_, device_);
+  return summarize(accumulators);
 }
 
-bool Trainer::all_ranks_finite(double loss) const {
-  bool finite = std::isfinite(loss);
-  if (communicator_.world_size() > 1 && config_.train.nonfinite_loss == experiments::NonFiniteLoss::kSkip) {
-    std::vector<torch::Tensor> flag = {torch::full({1}, finite ? 0.0f : 1.0f, torch::TensorOptions(device_))};
-    communicator_.all_reduce(flag, distributed::ReduceOp::kSum);
-    finite = flag[0].item<float>() == 0.0f;
+double Trainer::agree_on_step(double local_loss) {
+  const bool stop = stop_requested_ != nullptr && stop_requested_->load();
+  if (communicator_.world_size() == 1) return local_loss;
+  std::vector<torch::Tensor> values = {
+      torch::tensor({local_loss, stop ? 1.0 : 0.0}, torch::TensorOptions(torch::kDouble)).to(device_)};
+  communicator_.all_reduce(values, distributed::ReduceOp::kSum);
+  const auto summed = values[0].to(torch::kCPU);
+  if (summed[1].item<double>() > 0.0) stop_agreed_ = true;
+  return summed[0].item<double>();  // NaN or Inf when any rank's share is
+}
+
+void Trainer::synchronize_buffers() {
+  std::vector<torch::Tensor> buffers;
+  for (auto& buffer : model_->buffers()) {
+    if (buffer.defined()) buffers.push_back(buffer);
   }
-  return finite;
+  if (!buffers.empty()) communicator_.broadcast(buffers, 0);
 }
 
 void Trainer::check_stop(int64_t epoch, int64_t step) const {
-  if (stop_requested_ != nullptr && stop_requested_->load()) {
+  const bool requested = communicator_.world_size() > 1
+                             ? stop_agreed_
+                             : (stop_requested_ != nullptr && stop_requested_->load());
+  if (requested) {
     throw TrainingInterrupted("training interrupted by a signal at epoch " + std::to_string(epoch) + " step " +
                               std::to_string(step));
   }
@@ -260,15 +289,20 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
       AutocastGuard autocast(amp_.autocast);  // train.amp: forward and loss only
       out = model_->forward(x);
       losses = models::masked_task_losses(out.task_outputs, labels, heads, global_denominators[0]);
-      losses.total = model_->combine_task_losses(losses.per_task);
-      if (out.aux_loss.defined()) losses.total = losses.total + out.aux_loss;
+      // Each rank's per-task losses are its share of the global loss; the terms that are not
+      // (uncertainty weighting's log-variances, the gates' auxiliary loss, a per-rank mean)
+      // count 1/W on each rank, so the ranks' totals and gradients sum to the global ones.
+      const double rank_share = 1.0 / static_cast<double>(communicator_.world_size());
+      losses.total = model_->combine_task_losses(losses.per_task, rank_share);
+      if (out.aux_loss.defined()) losses.total = losses.total + out.aux_loss * rank_share;
     }
-    const double loss = losses.total.item<double>();
-    const bool skipped = nonfinite_loss_->skip_step(all_ranks_finite(loss), epoch, loop_.global_step + 1, [&] {
+    const double loss = agree_on_step(losses.total.item<double>());
+    const bool skipped = nonfinite_loss_->skip_step(std::isfinite(loss), epoch, loop_.global_step + 1, [&] {
       return describe_nonfinite_loss(losses.per_task, heads, loss);
     });
     if (!skipped) {
       losses.total.backward();
+      if (reducer_) reducer_->finalize();  // every rank now holds the global gradient
       grad_norm_.sum += clip_grad_norm(model_->parameters(), config_.optim.max_grad_norm);
       ++grad_norm_.steps;
       optimizer_.optimizer->step();
@@ -290,7 +324,7 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
       loss_sum += loss;
       ++applied;
     }
-    rows_seen += x.size(0);
+    rows_seen += x.size(0) * communicator_.world_size();  // every rank's share is the same size
     {
       StepProgress progress;
       progress.log_step = (b + 1) % config_.train.log_every_steps == 0 || b + 1 == steps;
@@ -307,6 +341,9 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
       observer.on_step(progress);
     }
   }
+  if (gate_stats) all_reduce_gate_stats(*gate_stats, communicator_, device_);
+  all_reduce_metrics(train_metrics, communicator_, device_);
+  if (reducer_) synchronize_buffers();
   report.epoch_seconds = seconds_since(start);
   report.rows_per_second = static_cast<double>(rows_seen) / std::max(1e-9, report.epoch_seconds);
   if (gate_stats) {

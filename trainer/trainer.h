@@ -16,6 +16,7 @@
 #include "data/row_sampler.h"
 #include "data/split_data.h"
 #include "distributed/communicator.h"
+#include "distributed/gradient_reducer.h"
 #include "experiments/config.h"
 #include "models/multitask_model.h"
 #include "trainer/autocast_guard.h"
@@ -32,9 +33,17 @@ namespace mmoe::trainer {
 class Trainer {
  public:
   // `stop_requested` (may be null) is polled between steps; when set, train() throws
-  // TrainingInterrupted after the current step.
+  // TrainingInterrupted after the current step. With several ranks (communicator world > 1)
+  // the ranks agree on it every step, so all of them stop after the same step.
+  // `local_rank` picks this process's GPU on its node (trainer/device_choice.h).
+  //
+  // Data parallel (docs/distributed.md): each rank trains on its share of every global batch
+  // (data/row_sampler.h); per-task loss denominators are the global batch's, gradients are
+  // summed across ranks by a GradientReducer as backward runs, and the epoch's metric and gate
+  // sums are all-reduced, so every rank holds identical weights and makes identical decisions.
   Trainer(experiments::Config config, distributed::Communicator& communicator,
-          const std::atomic<bool>* stop_requested = nullptr);
+          const std::atomic<bool>* stop_requested = nullptr, int64_t local_rank = 0);
+  ~Trainer();
 
   // Trains epochs completed_epoch + 1 .. train.epochs (all of them unless restore_state ran).
   TrainSummary train(TrainingObserver& observer);
@@ -63,8 +72,12 @@ class Trainer {
  private:
   double train_one_epoch(int64_t epoch, TrainingObserver& observer, EpochReport& report);
   void check_stop(int64_t epoch, int64_t step) const;
-  // Whether the step's loss is finite on every rank (one reduction when skipping with > 1 rank).
-  bool all_ranks_finite(double loss) const;
+  // The step's loss over every rank (the ranks' shares summed) and whether any rank was asked
+  // to stop: one all-reduce of two numbers with several ranks.
+  double agree_on_step(double local_loss);
+  // BatchNorm running statistics and other buffers become rank 0's (every rank evaluates and
+  // checkpoints the same model).
+  void synchronize_buffers();
   data::LoaderOptions loader_options(int64_t batch_size, int64_t epoch) const;
   SplitEvaluation evaluate_val();
 
@@ -93,6 +106,9 @@ class Trainer {
   std::optional<NonFiniteLossPolicy> nonfinite_loss_;
   GradNormStats grad_norm_;
   AmpDecision amp_;
+  // World > 1 only: sums the ranks' gradients during backward.
+  std::unique_ptr<distributed::GradientReducer> reducer_;
+  bool stop_agreed_ = false;  // world > 1: some rank was asked to stop (set by agree_on_step)
 };
 
 }  // namespace mmoe::trainer

@@ -77,6 +77,41 @@ TEST(RowSampler, TrainingSharesAreEqualAndDisjoint) {
   }
 }
 
+TEST(RowSampler, RanksTogetherReproduceOneProcessWithTheGlobalBatch) {
+  // Data parallelism's contract: with N divisible by W, the ranks' k-th batches (batch B) are,
+  // concatenated in rank order, the k-th batch of one process with batch W * B.
+  for (int64_t block : {1, 3}) {
+    for (int64_t w : {2, 3, 4}) {
+      for (int64_t n : {w * 1, w * 5, w * 7, w * 16}) {
+        for (int64_t b : {1, 2, 3}) {
+          auto single_options = options(n, 1, 0, SamplerMode::kTrain, block);
+          single_options.batch_size = w * b;
+          RowSampler single(single_options);
+          single.set_epoch(4);
+          std::vector<RowSampler> ranks;
+          for (int64_t r = 0; r < w; ++r) {
+            auto rank_options = options(n, w, r, SamplerMode::kTrain, block);
+            rank_options.batch_size = b;
+            ranks.emplace_back(rank_options);
+            ranks.back().set_epoch(4);
+            ASSERT_EQ(ranks.back().batches_per_epoch(), single.batches_per_epoch())
+                << "N=" << n << " W=" << w << " B=" << b << " block=" << block;
+          }
+          while (auto expected = single.next_batch()) {
+            std::vector<int64_t> together;
+            for (auto& rank : ranks) {
+              const auto rows = to_vector(*rank.next_batch());
+              together.insert(together.end(), rows.begin(), rows.end());
+            }
+            EXPECT_EQ(together, to_vector(*expected)) << "N=" << n << " W=" << w << " B=" << b << " block=" << block;
+          }
+          for (auto& rank : ranks) EXPECT_FALSE(rank.next_batch().has_value());
+        }
+      }
+    }
+  }
+}
+
 TEST(RowSampler, WorldOneRowOrderIsTheEpochPermutation) {
   const RowSampler sampler(options(97, 1, 0, SamplerMode::kTrain));
   EXPECT_TRUE(sampler.epoch_rows(4).equal(epoch_permutation(97, 7, 4)));

@@ -84,18 +84,6 @@ TEST(MakeCommunicator, WorldOfOneIsLocalAndNeverInitialisesMpi) {
   }
 }
 
-TEST(MakeCommunicator, TheTwoArgumentLatchRefusesSeveralProcesses) {
-  for (const auto backend : {Backend::kAuto, Backend::kLocal, Backend::kMpi, Backend::kNccl}) {
-    try {
-      make_communicator(backend, world_of(2));
-      ADD_FAILURE() << to_string(backend) << " accepted 2 processes";
-    } catch (const LaunchError& e) {
-      EXPECT_NE(std::string(e.what()).find("GradientReducer"), std::string::npos) << e.what();
-    }
-  }
-  EXPECT_STREQ(make_communicator(Backend::kAuto, world_of(1))->backend_name(), "local");
-}
-
 TEST(MakeCommunicator, ThisBuildsFeaturesMatchItsConfiguration) {
   const auto build = BuildFeatures::of_this_build();
   EXPECT_EQ(build.mpi, MMOE_HAVE_MPI != 0);

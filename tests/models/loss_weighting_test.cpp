@@ -42,6 +42,25 @@ TEST(LossWeighting, FixedIsTheWeightedSum) {
   EXPECT_NEAR(total.item<double>(), 2.0 * 3.0 + 0.5 * 4.0, 1e-12);
 }
 
+TEST(LossWeighting, RankSharesOfTheLossSumToTheSingleProcessTotal) {
+  // Two ranks hold shares of each task's global loss (1.5 = 0.5 + 1.0, 2.0 = 1.25 + 0.75); with
+  // rank_share 1/2 their totals add up to the total of the whole loss, s_t counted once.
+  auto model = two_task_model(LossWeighting::kUncertainty);
+  {
+    torch::NoGradGuard no_grad;
+    model->loss_log_variances().copy_(torch::tensor({0.3, -0.7}, torch::kDouble));
+  }
+  const auto t = [](double v) { return torch::tensor(v, torch::kDouble); };
+  const double whole = model->combine_task_losses({t(1.5), t(2.0)}).item<double>();
+  const double rank0 = model->combine_task_losses({t(0.5), t(1.25)}, 0.5).item<double>();
+  const double rank1 = model->combine_task_losses({t(1.0), t(0.75)}, 0.5).item<double>();
+  EXPECT_NEAR(rank0 + rank1, whole, 1e-12);
+  // Without the share the s_t terms would count twice: the test can tell.
+  const double unshared = model->combine_task_losses({t(0.5), t(1.25)}).item<double>() +
+                          model->combine_task_losses({t(1.0), t(0.75)}).item<double>();
+  EXPECT_GT(std::abs(unshared - whole), 1e-3);
+}
+
 TEST(LossWeighting, UncertaintyMatchesKendallByHandWithGradients) {
   auto model = two_task_model(LossWeighting::kUncertainty);
   ASSERT_TRUE(model->loss_log_variances().defined());
