@@ -38,7 +38,7 @@ void apply_status(const std::string& text, tracking::RunFilter& filter) {
     return;
   }
   for (auto status : {tracking::RunStatus::kFinished, tracking::RunStatus::kFailed,
-                      tracking::RunStatus::kInterrupted}) {
+                      tracking::RunStatus::kInterrupted, tracking::RunStatus::kPreempted}) {
     if (text == tracking::to_string(status)) filter.status = status;
   }
 }
@@ -69,7 +69,7 @@ void add_runs_commands(CLI::App& app, const CommandContext& context, Action& act
   add_store_option(*list, list_args->store, context);
   list->add_option("--experiment", list_args->experiment, "Only runs of this experiment");
   list->add_option("--status", list_args->status, "Only runs with this status ('running' excludes stale runs)")
-      ->check(CLI::IsMember({"running", "stale", "finished", "failed", "interrupted"}));
+      ->check(CLI::IsMember({"running", "stale", "finished", "failed", "interrupted", "preempted"}));
   list->add_option("--filter", list_args->filter,
                    "Filter expression, e.g. 'params.model.num_experts >= 8 and metrics.val_weighted_f1 > 0.8' "
                    "(docs/store.md)");

@@ -1,4 +1,5 @@
 // mmoe train CONFIG [key=value ...] [--resume auto|PATH]
+#include <csignal>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -57,7 +58,9 @@ void add_train_command(CLI::App& app, const CommandContext& context, Action& act
       ConsoleProgress progress(stderr, loaded.config.train.progress);
       trainer::TrainRunOptions options;
       options.command_line = context.command_line;
-      options.stop_requested = install_stop_signal_handlers();
+      const auto signals = install_stop_signal_handlers();
+      options.stop_requested = signals.requested;
+      options.stop_is_preemption = [signal = signals.signal] { return signal->load() != SIGINT; };
       options.console = &progress;
       options.resume = args->resume;
       options.on_note = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };

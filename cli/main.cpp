@@ -78,6 +78,9 @@ int main(int argc, char** argv) {
   }
   try {
     return action ? action() : kExitUsage;
+  } catch (const mmoe::trainer::TrainingPreempted& e) {
+    std::cerr << "mmoe: preempted: " << e.what() << "\n";
+    return kExitPreempted;
   } catch (const mmoe::trainer::TrainingInterrupted& e) {
     std::cerr << "mmoe: interrupted: " << e.what() << "\n";
     return kExitInterrupted;

@@ -5,19 +5,26 @@
 namespace mmoe::cli {
 namespace {
 
-// A signal handler can only reach process-wide state; this flag is the one such object.
+// A signal handler can only reach process-wide state; these are the only such objects.
 std::atomic<bool> stop_flag{false};
+std::atomic<int> stop_signal{0};
 
 extern "C" void on_stop_signal(int signal_number) {
-  if (stop_flag.exchange(true)) std::signal(signal_number, SIG_DFL);  // second signal: default action
+  if (stop_flag.load()) {
+    std::signal(signal_number, SIG_DFL);  // second signal: default action
+    return;
+  }
+  stop_signal.store(signal_number);  // before the flag: whoever sees the flag sees the signal
+  stop_flag.store(true);
 }
 
 }  // namespace
 
-const std::atomic<bool>* install_stop_signal_handlers() {
+StopSignals install_stop_signal_handlers() {
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
-  return &stop_flag;
+  std::signal(SIGUSR1, on_stop_signal);
+  return {&stop_flag, &stop_signal};
 }
 
 }  // namespace mmoe::cli

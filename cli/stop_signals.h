@@ -1,11 +1,18 @@
 #pragma once
-// SIGINT / SIGTERM ask training to stop after the current step (the run is then recorded as
-// interrupted). A second signal restores the default action, so a stuck process still dies.
+// SIGINT, SIGTERM and SIGUSR1 ask training to stop after the current step; it then writes a
+// checkpoint of that step. SIGINT (Ctrl-C) records the run as interrupted; SIGTERM and SIGUSR1
+// (a scheduler's preemption or time limit, e.g. `sbatch --signal=B:USR1@120`) as preempted. A
+// second signal restores the default action, so a stuck process still dies.
 #include <atomic>
 
 namespace mmoe::cli {
 
-// Installs the handlers and returns the flag they set; lives for the whole process.
-const std::atomic<bool>* install_stop_signal_handlers();
+struct StopSignals {
+  const std::atomic<bool>* requested = nullptr;  // set by the first signal
+  const std::atomic<int>* signal = nullptr;      // which signal that was (0 before any)
+};
+
+// Installs the handlers and returns what they set; lives for the whole process.
+StopSignals install_stop_signal_handlers();
 
 }  // namespace mmoe::cli

@@ -117,8 +117,7 @@ std::string key_sql(const RunKey& key, SqlParams& params, const std::string& cut
     case RunKeyKind::kColumn:
       if (key.column == RunColumn::kStatus) {
         return fmt::format(
-            "(CASE WHEN {} THEN 'stale' WHEN r.status = 'preempted' THEN 'interrupted' "
-            "ELSE r.status END)",
+            "(CASE WHEN {} THEN 'stale' ELSE r.status END)",
             stale_sql(cutoff));
       }
       return column_sql(key.column);

@@ -12,6 +12,8 @@ const char* to_string(RunStatus status) {
       return "failed";
     case RunStatus::kInterrupted:
       return "interrupted";
+    case RunStatus::kPreempted:
+      return "preempted";
   }
   MMOE_ASSERT(false, "unknown RunStatus value");
   return "";
@@ -21,7 +23,8 @@ std::optional<RunStatus> parse_run_status(std::string_view text) {
   if (text == "running") return RunStatus::kRunning;
   if (text == "finished") return RunStatus::kFinished;
   if (text == "failed") return RunStatus::kFailed;
-  if (text == "interrupted" || text == "preempted") return RunStatus::kInterrupted;
+  if (text == "interrupted") return RunStatus::kInterrupted;
+  if (text == "preempted") return RunStatus::kPreempted;
   return std::nullopt;
 }
 

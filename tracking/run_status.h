@@ -7,8 +7,7 @@
 
 namespace mmoe::tracking {
 
-// "running", "finished", "failed", "interrupted"; "preempted" (allowed by the schema for
-// schedulers that requeue a job) reads as kInterrupted. nullopt for anything else.
+// "running", "finished", "failed", "interrupted", "preempted". nullopt for anything else.
 std::optional<RunStatus> parse_run_status(std::string_view text);
 
 }  // namespace mmoe::tracking

@@ -30,7 +30,9 @@ class QueryError : public mmoe::Error {
   using mmoe::Error::Error;
 };
 
-enum class RunStatus { kRunning, kFinished, kFailed, kInterrupted };
+// kInterrupted: stopped by the user (SIGINT); kPreempted: stopped by the scheduler (SIGTERM,
+// SIGUSR1) with a checkpoint to resume from. Both are resumable.
+enum class RunStatus { kRunning, kFinished, kFailed, kInterrupted, kPreempted };
 const char* to_string(RunStatus status);  // "running", "finished", "failed", "interrupted"
 
 // A 'running' run whose heartbeat (refreshed by every epoch, best and finish) is older than

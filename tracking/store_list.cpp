@@ -54,10 +54,7 @@ std::string run_filter_where(const RunFilter& filter, SqlParams& params, const s
   std::string where = "1";
   if (filter.experiment) where += " AND e.name = " + params.add(*filter.experiment);
   if (filter.status) {
-    // 'preempted' (reserved) reads as interrupted.
-    const bool interrupted = *filter.status == RunStatus::kInterrupted;
-    where += fmt::format(" AND r.status IN ({}, {})", params.add(std::string(to_string(*filter.status))),
-                         params.add(std::string(interrupted ? "preempted" : to_string(*filter.status))));
+    where += " AND r.status = " + params.add(std::string(to_string(*filter.status)));
   }
   if (filter.stale) where += fmt::format(" AND {}{}", *filter.stale ? "" : "NOT ", stale_sql(cutoff));
   if (!filter.where.empty()) {

@@ -113,6 +113,27 @@ std::string encode_state(const Checkpoint& checkpoint) {
   dict.insert("rng.cpu", state.cpu_rng);
   dict.insert("rng.cuda_devices", static_cast<int64_t>(state.cuda_rng.size()));
   for (size_t d = 0; d < state.cuda_rng.size(); ++d) dict.insert("rng.cuda/" + std::to_string(d), state.cuda_rng[d]);
+  const auto& partial = state.partial;
+  if (partial.epoch > 0) {
+    dict.insert("partial.epoch", partial.epoch);
+    dict.insert("partial.next_batch", partial.next_batch);
+    dict.insert("partial.loss_sum", partial.loss_sum);
+    dict.insert("partial.applied", partial.applied);
+    dict.insert("partial.rows_seen", partial.rows_seen);
+    dict.insert("partial.elapsed_seconds", partial.elapsed_seconds);
+    dict.insert("partial.tasks", static_cast<int64_t>(partial.metric_states.size()));
+    for (size_t t = 0; t < partial.metric_states.size(); ++t) {
+      const auto task = "partial.task/" + std::to_string(t);
+      dict.insert(task + "/state", c10::List<double>(partial.metric_states[t]));
+      dict.insert(task + "/auc_problems", static_cast<int64_t>(partial.auc_scores[t].size()));
+      for (size_t k = 0; k < partial.auc_scores[t].size(); ++k) {
+        dict.insert(task + "/auc/" + std::to_string(k) + "/positive", c10::List<double>(partial.auc_scores[t][k].first));
+        dict.insert(task + "/auc/" + std::to_string(k) + "/negative",
+                    c10::List<double>(partial.auc_scores[t][k].second));
+      }
+    }
+    if (partial.gate_sums.defined()) dict.insert("partial.gate_sums", partial.gate_sums);
+  }
   const auto bytes = torch::pickle_save(c10::IValue(dict));
   return std::string(bytes.begin(), bytes.end());
 }
@@ -161,6 +182,28 @@ void decode_state(const std::string& bytes, const std::string& file, Checkpoint&
   state.cpu_rng = reader.tensor("rng.cpu");
   const int64_t cuda_devices = reader.integer("rng.cuda_devices");
   for (int64_t d = 0; d < cuda_devices; ++d) state.cuda_rng.push_back(reader.tensor("rng.cuda/" + std::to_string(d)));
+  if (dict.find("partial.epoch") != dict.end()) {  // written mid-epoch
+    auto& partial = state.partial;
+    partial.epoch = reader.integer("partial.epoch");
+    partial.next_batch = reader.integer("partial.next_batch");
+    partial.loss_sum = reader.real("partial.loss_sum");
+    partial.applied = reader.integer("partial.applied");
+    partial.rows_seen = reader.integer("partial.rows_seen");
+    partial.elapsed_seconds = reader.real("partial.elapsed_seconds");
+    const int64_t tasks = reader.integer("partial.tasks");
+    for (int64_t t = 0; t < tasks; ++t) {
+      const auto task = "partial.task/" + std::to_string(t);
+      partial.metric_states.push_back(reader.reals(task + "/state"));
+      std::vector<std::pair<std::vector<double>, std::vector<double>>> problems;
+      const int64_t count = reader.integer(task + "/auc_problems");
+      for (int64_t k = 0; k < count; ++k) {
+        problems.emplace_back(reader.reals(task + "/auc/" + std::to_string(k) + "/positive"),
+                              reader.reals(task + "/auc/" + std::to_string(k) + "/negative"));
+      }
+      partial.auc_scores.push_back(std::move(problems));
+    }
+    if (dict.find("partial.gate_sums") != dict.end()) partial.gate_sums = reader.tensor("partial.gate_sums");
+  }
 }
 
 }  // namespace mmoe::trainer

@@ -1,6 +1,7 @@
 #pragma once
 // Writes a run's checkpoints at the end of every epoch (docs/checkpoints.md): 'best' when the
-// epoch improved the monitored metric, then 'last', both in <train.checkpoint_dir>/<run id>/.
+// epoch improved the monitored metric, then 'last', both in <train.checkpoint_dir>/<run id>/;
+// and 'last' when asked (write_last: a stop signal).
 // Only rank 0 writes (other ranks hold the same state).
 #include <filesystem>
 #include <string>
@@ -21,6 +22,8 @@ class Checkpointer final : public TrainingObserver {
  public:
   Checkpointer(Trainer& trainer, CheckpointerOptions options);
   void on_epoch(const EpochReport& report) override;
+  // 'last' now, e.g. of the step a stop signal ended training at (mid-epoch).
+  void write_last();
 
  private:
   Trainer& trainer_;

@@ -24,4 +24,10 @@ class TrainingInterrupted : public mmoe::Error {
   using mmoe::Error::Error;
 };
 
+// An interruption the scheduler asked for (SIGTERM / SIGUSR1): the run is recorded as preempted.
+class TrainingPreempted : public TrainingInterrupted {
+ public:
+  using TrainingInterrupted::TrainingInterrupted;
+};
+
 }  // namespace mmoe::trainer

@@ -174,7 +174,20 @@ TrainRunResult train_on_every_rank(const experiments::LoadedConfig& loaded, cons
   try {
     result.summary = trainer.train(fan_out);
   } catch (const TrainingInterrupted& e) {
-    if (root) store->finish_run(result.run_id, tracking::RunStatus::kInterrupted, e.what());
+    // Every rank stopped after the same step; rank 0 keeps it for --resume.
+    const bool preempted = options.stop_is_preemption && options.stop_is_preemption();
+    if (root) {
+      try {
+        checkpointer->write_last();
+      } catch (const std::exception& write_error) {
+        store->finish_run(result.run_id, tracking::RunStatus::kFailed,
+                          std::string(e.what()) + ", but its checkpoint could not be written: " + write_error.what());
+        throw;
+      }
+      store->finish_run(result.run_id, preempted ? tracking::RunStatus::kPreempted : tracking::RunStatus::kInterrupted,
+                        e.what());
+    }
+    if (preempted) throw TrainingPreempted(e.what());
     throw;
   } catch (const std::exception& e) {
     if (root) store->finish_run(result.run_id, tracking::RunStatus::kFailed, e.what());
@@ -202,17 +215,22 @@ TrainRunResult run_training(const experiments::LoadedConfig& loaded, const Train
   // An interruption every rank agreed on (Trainer stops them after the same step) ends the job
   // normally; any other failure of one rank aborts all of them.
   std::optional<TrainingInterrupted> interrupted;
+  std::optional<TrainingPreempted> preempted;
   auto result = distributed::run_or_abort(
       *communicator,
       [&] {
         try {
           return train_on_every_rank(loaded, rank_options, *communicator, world.local_rank);
+        } catch (const TrainingPreempted& e) {
+          preempted = e;
+          return TrainRunResult{};
         } catch (const TrainingInterrupted& e) {
           interrupted = e;
           return TrainRunResult{};
         }
       },
       communicator->world_size() > 1 ? options.on_rank_failure : std::function<void(const std::string&)>{});
+  if (preempted) throw *preempted;
   if (interrupted) throw *interrupted;
   return result;
 }

@@ -26,6 +26,10 @@ inline constexpr const char* kCheckpointRootTag = "mmoe.checkpoint_root";
 struct TrainRunOptions {
   std::string command_line;
   const std::atomic<bool>* stop_requested = nullptr;
+  // Called when a stop request ends training: true records the run as preempted (and throws
+  // TrainingPreempted), false (or empty) as interrupted. Either way rank 0 first writes a 'last'
+  // checkpoint of the step training stopped at.
+  std::function<bool()> stop_is_preemption;
   TrainingObserver* console = nullptr;                                // progress for people; may be null
   std::function<void(const std::string& run_id)> on_run_created;     // may be empty
   // Empty: a new run. "auto": the newest resumable checkpoint under train.checkpoint_dir

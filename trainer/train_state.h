@@ -31,6 +31,22 @@ struct AdamMoments {
   torch::Tensor exp_avg_sq;  // like the parameter
 };
 
+// An epoch stopped part-way (a stop signal): what its first next_batch steps accumulated, so
+// that resuming finishes it with the same report as an epoch never stopped. With several ranks
+// the sums are already reduced over the ranks (rank 0 holds them; the others resume with zeros).
+struct PartialEpoch {
+  int64_t epoch = 0;       // 0: none, the state is at an epoch boundary
+  int64_t next_batch = 0;  // steps of `epoch` done
+  double loss_sum = 0.0;   // sum of the applied steps' global losses
+  int64_t applied = 0;     // steps not skipped for a non-finite loss
+  int64_t rows_seen = 0;   // rows of every rank
+  double elapsed_seconds = 0.0;
+  std::vector<std::vector<double>> metric_states;  // per task: TaskMetricAccumulator::state()
+  // Per task, per binary problem: AUC scores of the (positive, negative) rows.
+  std::vector<std::vector<std::pair<std::vector<double>, std::vector<double>>>> auc_scores;
+  torch::Tensor gate_sums;  // GateStatsAccumulator::packed_sums(); undefined without gates
+};
+
 struct TrainingState {
   LoopCounters loop;
   LoopState policies;  // warmup, early stopping, non-finite loss, grad-norm (trainer/loop_state.h)
@@ -43,6 +59,7 @@ struct TrainingState {
   std::vector<std::pair<std::string, torch::Tensor>> model;
   torch::Tensor cpu_rng;                // uint8, at::Generator::get_state()
   std::vector<torch::Tensor> cuda_rng;  // one per CUDA device; empty on CPU-only builds
+  PartialEpoch partial;                 // epoch 0 unless stopped mid-epoch
 };
 
 // A visitor over the named numbers of the state. A checkpoint writer stores each field under

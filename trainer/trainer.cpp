@@ -221,28 +221,34 @@ void Trainer::synchronize_buffers() {
   if (!buffers.empty()) communicator_.broadcast(buffers, 0);
 }
 
-void Trainer::check_stop(int64_t epoch, int64_t step) const {
-  const bool requested = communicator_.world_size() > 1
-                             ? stop_agreed_
-                             : (stop_requested_ != nullptr && stop_requested_->load());
-  if (requested) {
-    throw TrainingInterrupted("training interrupted by a signal at epoch " + std::to_string(epoch) + " step " +
-                              std::to_string(step));
-  }
+bool Trainer::stop_now() const {
+  return communicator_.world_size() > 1 ? stop_agreed_ : (stop_requested_ != nullptr && stop_requested_->load());
+}
+
+void Trainer::throw_stop(int64_t epoch, int64_t step) const {
+  throw TrainingInterrupted("training interrupted by a signal at epoch " + std::to_string(epoch) + " step " +
+                            std::to_string(step));
 }
 
 double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, EpochReport& report) {
   model_->train();
   const auto& heads = model_->tasks();
   const int64_t steps = sampler_->batches_per_epoch();
+  // A checkpoint written mid-epoch continues this epoch at its next batch with its sums.
+  std::optional<PartialEpoch> resumed;
+  if (resume_partial_ && resume_partial_->epoch == epoch) resumed = std::move(*resume_partial_);
+  resume_partial_.reset();
+  const int64_t first_batch = resumed ? resumed->next_batch : 0;
   std::unique_ptr<data::PrefetchLoader> loader;
   if (config_.data.cache == experiments::DataCache::kNone) {
     auto options = loader_options(config_.train.batch_size, epoch);
     options.shuffle = true;
     options.drop_last = sampler_->options().drop_last;
     loader = std::make_unique<data::PrefetchLoader>(train_source_, sampler_->epoch_ranges(epoch), options);
+    int64_t skipped = 0;
+    while (skipped < first_batch && loader->next()) ++skipped;  // the batches done before the stop
   } else {
-    sampler_->set_epoch(epoch);
+    sampler_->restore(data::SamplerPosition{epoch, first_batch});
   }
   const auto next_batch = [&]() -> std::optional<data::Batch> {
     if (loader) return loader->next();
@@ -266,11 +272,59 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
   double loss_sum = 0.0;
   int64_t rows_seen = 0;
   int64_t applied = 0;  // steps not skipped for a non-finite loss
-  grad_norm_ = {};
-  nonfinite_loss_->start_epoch();
-  int64_t b = 0;
+  double elapsed_before = 0.0;
+  if (resumed) {
+    // The policies' epoch counters (grad norm, skipped steps) came back with restore_state.
+    loss_sum = resumed->loss_sum;
+    applied = resumed->applied;
+    rows_seen = resumed->rows_seen;
+    elapsed_before = resumed->elapsed_seconds;
+    if (resumed->metric_states.size() != train_metrics.size() ||
+        (gate_stats.has_value() != resumed->gate_sums.defined())) {
+      throw TrainError("the checkpoint's partial epoch " + std::to_string(epoch) + " has " +
+                       std::to_string(resumed->metric_states.size()) + " tasks, the model " +
+                       std::to_string(train_metrics.size()) + "; resume with the config it was written with");
+    }
+    for (size_t t = 0; t < train_metrics.size(); ++t) {
+      train_metrics[t].load_state(resumed->metric_states[t]);
+      std::vector<ScoreSamples> samples(resumed->auc_scores[t].size());
+      for (size_t k = 0; k < samples.size(); ++k) {
+        for (double score : resumed->auc_scores[t][k].first) samples[k].add(score, true);
+        for (double score : resumed->auc_scores[t][k].second) samples[k].add(score, false);
+      }
+      train_metrics[t].replace_auc_samples(std::move(samples));
+    }
+    if (gate_stats) gate_stats->load_packed_sums(resumed->gate_sums);
+  } else {
+    grad_norm_ = {};
+    nonfinite_loss_->start_epoch();
+  }
+  // What a stop signal leaves in the checkpoint: the sums so far, over every rank.
+  const auto keep_partial_epoch = [&](int64_t done) {
+    if (gate_stats) all_reduce_gate_stats(*gate_stats, communicator_, device_);
+    all_reduce_metrics(train_metrics, communicator_, device_);
+    PartialEpoch partial;
+    partial.epoch = epoch;
+    partial.next_batch = done;
+    partial.loss_sum = loss_sum;
+    partial.applied = applied;
+    partial.rows_seen = rows_seen;
+    partial.elapsed_seconds = elapsed_before + seconds_since(start);
+    for (const auto& metrics : train_metrics) {
+      partial.metric_states.push_back(metrics.state());
+      std::vector<std::pair<std::vector<double>, std::vector<double>>> problems;
+      for (const auto& samples : metrics.auc_samples()) problems.emplace_back(samples.positive(), samples.negative());
+      partial.auc_scores.push_back(std::move(problems));
+    }
+    if (gate_stats) partial.gate_sums = gate_stats->packed_sums();
+    stopped_partial_ = std::move(partial);
+  };
+  int64_t b = first_batch;
   for (;; ++b) {
-    check_stop(epoch, loop_.global_step);
+    if (stop_now()) {
+      keep_partial_epoch(b);
+      throw_stop(epoch, loop_.global_step);
+    }
     auto batch = next_batch();
     if (!batch) break;
     const auto x = batch->features.to(device_);
@@ -336,7 +390,7 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
       progress.steps_in_epoch = steps;
       progress.global_step = loop_.global_step;
       progress.loss = loss;
-      progress.epoch_elapsed_seconds = seconds_since(start);
+      progress.epoch_elapsed_seconds = elapsed_before + seconds_since(start);
       progress.rows_per_second = static_cast<double>(rows_seen) / std::max(1e-9, progress.epoch_elapsed_seconds);
       observer.on_step(progress);
     }
@@ -344,7 +398,7 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
   if (gate_stats) all_reduce_gate_stats(*gate_stats, communicator_, device_);
   all_reduce_metrics(train_metrics, communicator_, device_);
   if (reducer_) synchronize_buffers();
-  report.epoch_seconds = seconds_since(start);
+  report.epoch_seconds = elapsed_before + seconds_since(start);
   report.rows_per_second = static_cast<double>(rows_seen) / std::max(1e-9, report.epoch_seconds);
   if (gate_stats) {
     report.gate_names = layout.gate_names;

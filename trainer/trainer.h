@@ -46,6 +46,9 @@ class Trainer {
   ~Trainer();
 
   // Trains epochs completed_epoch + 1 .. train.epochs (all of them unless restore_state ran).
+  // A stop request ends it with TrainingInterrupted after the current step; capture_state then
+  // holds that step (the epoch's sums so far included), and a trainer restored from it finishes
+  // the epoch with the report an uninterrupted one would have given.
   TrainSummary train(TrainingObserver& observer);
 
   // Checkpoints (trainer/trainer_state.cpp). capture_state copies everything needed to go on
@@ -71,7 +74,9 @@ class Trainer {
 
  private:
   double train_one_epoch(int64_t epoch, TrainingObserver& observer, EpochReport& report);
-  void check_stop(int64_t epoch, int64_t step) const;
+  // Whether to stop before the next step (with several ranks: what they agreed on).
+  bool stop_now() const;
+  [[noreturn]] void throw_stop(int64_t epoch, int64_t step) const;
   // The step's loss over every rank (the ranks' shares summed) and whether any rank was asked
   // to stop: one all-reduce of two numbers with several ranks.
   double agree_on_step(double local_loss);
@@ -109,6 +114,10 @@ class Trainer {
   // World > 1 only: sums the ranks' gradients during backward.
   std::unique_ptr<distributed::GradientReducer> reducer_;
   bool stop_agreed_ = false;  // world > 1: some rank was asked to stop (set by agree_on_step)
+  // Mid-epoch checkpoints: what a stop left (captured by capture_state), and what restore_state
+  // gave back (consumed by the epoch it belongs to).
+  std::optional<PartialEpoch> stopped_partial_;
+  std::optional<PartialEpoch> resume_partial_;
 };
 
 }  // namespace mmoe::trainer

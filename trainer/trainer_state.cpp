@@ -33,6 +33,10 @@ TrainingState Trainer::capture_state() {
   state.loop = loop_;
   state.policies = loop_state();
   state.sampler = sampler_->position();
+  if (stopped_partial_) {
+    state.partial = *stopped_partial_;
+    state.sampler = data::SamplerPosition{stopped_partial_->epoch, stopped_partial_->next_batch};
+  }
   if (scheduler_) state.scheduler = scheduler_->state();
   state.learning_rates = optimizer_.learning_rates();
   auto& adam_state = optimizer_.optimizer->state();
@@ -120,6 +124,26 @@ void Trainer::restore_state(const TrainingState& state) {
   optimizer_.set_learning_rates(state.learning_rates);
   if (scheduler_) scheduler_->load_state(state.scheduler);
   sampler_->restore(state.sampler);
+  resume_partial_.reset();
+  if (state.partial.epoch > 0) {
+    if (state.partial.epoch != state.loop.completed_epoch + 1) {
+      throw TrainError("the checkpoint's partial epoch " + std::to_string(state.partial.epoch) +
+                       " does not follow its completed epoch " + std::to_string(state.loop.completed_epoch) +
+                       "; the checkpoint is inconsistent");
+    }
+    resume_partial_ = state.partial;
+    if (communicator_.rank() != 0) {
+      // The sums are over every rank and rank 0 carries them; the epoch's end adds the others'.
+      for (auto& sums : resume_partial_->metric_states) std::fill(sums.begin(), sums.end(), 0.0);
+      for (auto& problems : resume_partial_->auc_scores) {
+        for (auto& [positive, negative] : problems) {
+          positive.clear();
+          negative.clear();
+        }
+      }
+      if (resume_partial_->gate_sums.defined()) resume_partial_->gate_sums = torch::zeros_like(resume_partial_->gate_sums);
+    }
+  }
   loop_ = state.loop;
   load_loop_state(state.policies);
   auto cpu_generator = at::detail::getDefaultCPUGenerator();  // a handle to the global generator

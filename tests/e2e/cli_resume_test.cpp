@@ -39,8 +39,9 @@ class Resume : public MmoeCli {
     rows.insert(rows.end(), tasks.begin(), tasks.end());
     return rows;
   }
-  // Starts training, waits for its first complete 'last' checkpoint, and stops it with SIGTERM.
-  std::string train_and_interrupt(const fs::path& store) const {
+  // Starts training, waits for its first complete 'last' checkpoint, and stops it with `signal`
+  // (mid-epoch, most likely: it then writes a checkpoint of the step it stopped at).
+  std::string train_and_interrupt(const fs::path& store, int signal = SIGTERM) const {
     const pid_t pid = spawn(mmoe_binary(), train_args(store, {}), test_dir_);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
     bool found = false;
@@ -51,12 +52,13 @@ class Resume : public MmoeCli {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-    kill(pid, SIGTERM);
+    kill(pid, signal);
     const auto r = wait_for(pid, test_dir_);
-    EXPECT_EQ(r.exit_code, 130) << r.err;
+    const bool preemption = signal != SIGINT;
+    EXPECT_EQ(r.exit_code, preemption ? 75 : 130) << r.err;
     const auto runs = query(store, "SELECT id, status FROM runs");
     EXPECT_EQ(runs.size(), 1u);
-    EXPECT_EQ(runs.empty() ? "" : runs[0][1], "interrupted");
+    EXPECT_EQ(runs.empty() ? "" : runs[0][1], preemption ? "preempted" : "interrupted");
     return runs.empty() ? "" : runs[0][0];
   }
 };
@@ -88,7 +90,7 @@ TEST_F(Resume, AutoContinuesTheSameRunToTheMetricsOfAnUninterruptedRun) {
 }
 
 TEST_F(Resume, PathContinuesTheRunAndRefusesAChangedConfigNamingTheKey) {
-  const auto id = train_and_interrupt(store_);
+  const auto id = train_and_interrupt(store_, SIGINT);  // Ctrl-C: interrupted, and resumable too
   const auto checkpoint = (test_dir_ / "checkpoints" / id / "last").string();
   const auto changed = mmoe(train_args(store_, {"--resume", checkpoint, "model.num_experts=2"}));
   EXPECT_EQ(changed.exit_code, 1);

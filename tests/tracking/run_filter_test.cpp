@@ -139,7 +139,7 @@ TEST(RunFilterSql, EveryValueAndKeyNameIsAParameter) {
             "(COALESCE(CAST((SELECT t.value FROM tags AS t WHERE t.run_id = r.id AND t.key = ?2) AS TEXT) = ?3, 0)"
             " OR COALESCE(mmoe_real((SELECT p.value FROM params AS p WHERE p.run_id = r.id AND p.key = ?4)) >= ?5, 0)"
             " OR COALESCE(CAST((CASE WHEN (r.status = 'running' AND r.heartbeat_at < ?1) THEN 'stale' "
-            "WHEN r.status = 'preempted' THEN 'interrupted' ELSE r.status END) AS TEXT) = ?6, 0))");
+            "ELSE r.status END) AS TEXT) = ?6, 0))");
 }
 
 }  // namespace

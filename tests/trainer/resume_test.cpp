@@ -7,6 +7,9 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <optional>
+
 #include "data/synth_attributes.h"
 #include "distributed/communicator.h"
 #include "experiments/config_loader.h"
@@ -154,6 +157,87 @@ TEST_P(ExactResume, KEpochsThenResumeToNIsBitwiseEqualToNEpochs) {
   const auto abuf = uninterrupted.model().named_buffers(true);
   const auto bbuf = resumed.model().named_buffers(true);
   for (size_t i = 0; i < abuf.size(); ++i) EXPECT_TRUE(torch::equal(abuf[i].value(), bbuf[i].value())) << abuf[i].key();
+}
+
+// Raises the stop flag after global step `at` (as a signal handler would).
+class StopAfterStep final : public TrainingObserver {
+ public:
+  StopAfterStep(std::atomic<bool>& flag, int64_t at) : flag_(flag), at_(at) {}
+  void on_step(const StepProgress& progress) override {
+    if (progress.global_step == at_) flag_ = true;
+  }
+  void on_epoch(const EpochReport& report) override { reports.push_back(report); }
+  std::vector<EpochReport> reports;
+
+ private:
+  std::atomic<bool>& flag_;
+  int64_t at_;
+};
+
+TEST_P(ExactResume, StoppedMidEpochTwiceAndResumedIsBitwiseEqualToNEpochs) {
+  // 420 train rows, batch 48: 8 steps per epoch. Stops after step 3 (epoch 1) and step 13
+  // (epoch 2, its 5th step); each time the checkpoint goes through disk and a fresh trainer.
+  constexpr int64_t kN = 3;
+  distributed::LocalCommunicator communicator;
+  Recorder whole;
+  Trainer uninterrupted(config(kN), communicator);
+  uninterrupted.train(whole);
+
+  std::vector<EpochReport> pieced;
+  std::optional<TrainingState> state;
+  for (const int64_t stop_at : {int64_t{3}, int64_t{13}}) {
+    std::atomic<bool> stop{false};
+    StopAfterStep observer(stop, stop_at);
+    Trainer trainer(config(kN), communicator, &stop);
+    if (state) trainer.restore_state(*state);
+    EXPECT_THROW(trainer.train(observer), TrainingInterrupted);
+    pieced.insert(pieced.end(), observer.reports.begin(), observer.reports.end());
+    Checkpoint checkpoint;
+    checkpoint.info.run_id = "0123456789ab";
+    checkpoint.config_yaml = experiments::to_yaml(config(kN));
+    checkpoint.model_spec_text = models::model_spec_to_text(trainer.model_spec());
+    checkpoint.state = trainer.capture_state();
+    EXPECT_EQ(checkpoint.state.partial.epoch, stop_at / 8 + 1);
+    EXPECT_EQ(checkpoint.state.partial.next_batch, stop_at % 8);
+    EXPECT_EQ(checkpoint.state.loop.global_step, stop_at);
+    write_checkpoint(checkpoints_, CheckpointKind::kLast, checkpoint);
+    torch::manual_seed(999);  // whatever happens in between must not matter
+    state = load_checkpoint(checkpoints_ / "last").state;
+    ASSERT_EQ(state->partial.metric_states.size(), checkpoint.state.partial.metric_states.size());
+  }
+  Recorder last;
+  Trainer resumed(config(kN), communicator);
+  resumed.restore_state(*state);
+  resumed.train(last);
+  pieced.insert(pieced.end(), last.reports.begin(), last.reports.end());
+
+  ASSERT_EQ(pieced.size(), whole.reports.size());
+  for (size_t e = 0; e < pieced.size(); ++e) expect_same_epoch(pieced[e], whole.reports[e]);
+  const auto a = uninterrupted.model().named_parameters(true);
+  const auto b = resumed.model().named_parameters(true);
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i].value(), b[i].value())) << a[i].key();
+}
+
+TEST_P(ExactResume, AMidEpochCheckpointWithoutItsSumsGivesADifferentEpochReport) {
+  // The counter-test: resuming the same position with the epoch's sums dropped changes the
+  // stopped epoch's train metrics, so the test above depends on the partial-epoch state.
+  distributed::LocalCommunicator communicator;
+  Recorder whole;
+  Trainer uninterrupted(config(1), communicator);
+  uninterrupted.train(whole);
+  std::atomic<bool> stop{false};
+  StopAfterStep observer(stop, 4);
+  Trainer part(config(1), communicator, &stop);
+  EXPECT_THROW(part.train(observer), TrainingInterrupted);
+  auto state = part.capture_state();
+  for (auto& sums : state.partial.metric_states) std::fill(sums.begin(), sums.end(), 0.0);
+  Recorder rest;
+  Trainer resumed(config(1), communicator);
+  resumed.restore_state(state);
+  resumed.train(rest);
+  ASSERT_EQ(rest.reports.size(), 1u);
+  EXPECT_EQ(rest.reports[0].val_loss, whole.reports[0].val_loss);  // the model is the same
+  EXPECT_NE(rest.reports[0].train[0].labelled_rows, whole.reports[0].train[0].labelled_rows);
 }
 
 TEST_P(ExactResume, WithoutTheGeneratorStateTheRunDiverges) {
