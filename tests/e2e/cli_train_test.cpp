@@ -94,26 +94,45 @@ TEST_F(Training, ANonFiniteLossFailsTheRunWithTheReason) {
   EXPECT_THAT(runs[0][1], HasSubstr("non-finite loss"));
 }
 
-TEST_F(Training, SigtermMarksTheRunInterrupted) {
-  const pid_t pid = spawn(mmoe_binary(), train_args({"train.epochs=100000"}), test_dir_);
-  // Wait until the first epoch is in the store, then ask the process to stop.
+// Starts a long run, waits until its first epoch is stored, sends `signal`, and returns the result.
+ProcessResult train_and_signal(const std::filesystem::path& dir, const std::filesystem::path& store,
+                               const std::vector<std::string>& args, int signal) {
+  const pid_t pid = spawn(mmoe_binary(), args, dir);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline) {
     try {
-      const auto rows = query(store_, "SELECT count(*) FROM metrics WHERE key = 'train_loss'");
+      const auto rows = query(store, "SELECT count(*) FROM metrics WHERE key = 'train_loss'");
       if (!rows.empty() && rows[0][0] != "0") break;
     } catch (const std::exception&) {
       // the store is still being created
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  kill(pid, SIGTERM);
-  const auto r = wait_for(pid, test_dir_);
-  EXPECT_EQ(r.exit_code, 130) << r.err;
-  EXPECT_THAT(r.err, HasSubstr("interrupted"));
-  const auto runs = query(store_, "SELECT status FROM runs");
-  ASSERT_EQ(runs.size(), 1u);
-  EXPECT_EQ(runs[0][0], "interrupted");
+  kill(pid, signal);
+  return wait_for(pid, dir);
+}
+
+TEST_F(Training, SigintMarksTheRunInterruptedAndSigtermOrSigusr1Preempted) {
+  // Ctrl-C: interrupted, exit 130. A scheduler's SIGTERM or SIGUSR1: preempted, exit 75. Each
+  // writes a 'last' checkpoint of the step it stopped at.
+  const struct {
+    int signal;
+    int exit_code;
+    const char* status;
+  } cases[] = {{SIGINT, 130, "interrupted"}, {SIGTERM, 75, "preempted"}, {SIGUSR1, 75, "preempted"}};
+  for (const auto& c : cases) {
+    const auto store = test_dir_ / ("signal-" + std::to_string(c.signal) + ".db");
+    const auto checkpoints = test_dir_ / ("checkpoints-" + std::to_string(c.signal));
+    const std::vector<std::string> args = {"train", config_path_.string(), "tracking.store=" + store.string(),
+                                           "train.epochs=100000", "train.checkpoint_dir=" + checkpoints.string()};
+    const auto r = train_and_signal(test_dir_, store, args, c.signal);
+    EXPECT_EQ(r.exit_code, c.exit_code) << "signal " << c.signal << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr(c.status == std::string("preempted") ? "preempted" : "interrupted"));
+    const auto runs = query(store, "SELECT id, status FROM runs");
+    ASSERT_EQ(runs.size(), 1u);
+    EXPECT_EQ(runs[0][1], c.status) << "signal " << c.signal;
+    EXPECT_TRUE(std::filesystem::exists(checkpoints / runs[0][0] / "last" / "manifest.yaml")) << "signal " << c.signal;
+  }
 }
 
 TEST_F(Training, StreamsFromTheShardsWithDataCacheNone) {
