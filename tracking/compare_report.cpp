@@ -57,9 +57,8 @@ Figure param_figure(const CompareReport& report, std::size_t p) {
       if (found == categories.end()) found = categories.insert(categories.end(), trial.params[p]);
       x = static_cast<double>(found - categories.begin());
     }
-    rows += fmt::format("{} {} {}\n", data_value(x), data_value(*trial.value), gnuplot_quote(trial.summary.id.substr(0, 6)));
+    rows += fmt::format("{} {} {}\n", data_value(x), data_value(*trial.value), trial.summary.id.substr(0, 6));
   }
-  if (rows.empty()) rows = "? ? ''\n";
   Figure figure;
   figure.name = "metric_vs_" + file_stem(param);
   figure.title = fmt::format("{} against {}", report.metric, param);
@@ -73,8 +72,9 @@ Figure param_figure(const CompareReport& report, std::size_t p) {
     }
     commands += fmt::format("set xtics ({})\n", tics);
   }
-  commands += "plot $runs using 1:2 with points pointtype 7 pointsize 1.5 notitle, "
-              "$runs using 1:2:3 with labels offset 0,1 notitle\n";
+  commands += rows.empty() ? plot_or_placeholder({})
+                          : std::string("plot $runs using 1:2 with points pointtype 7 pointsize 1.5 notitle, "
+                                        "$runs using 1:2:3 with labels offset 0,1 notitle\n");
   figure.commands = commands;
   return figure;
 }

@@ -49,6 +49,15 @@ std::string data_value(double value) {
   return std::isfinite(value) ? fmt::format("{:.17g}", value) : std::string("?");
 }
 
+std::string plot_or_placeholder(const std::vector<std::string>& elements) {
+  if (elements.empty()) {
+    return "set label 1 'no data' at graph 0.5, 0.5 center\nplot [0:1] [0:1] 2 notitle\nunset label 1\n";
+  }
+  std::string out = "plot ";
+  for (std::size_t i = 0; i < elements.size(); ++i) out += (i == 0 ? "" : ", ") + elements[i];
+  return out + "\n";
+}
+
 namespace {
 
 std::string terminal(PlotFormat format, const Figure& figure) {

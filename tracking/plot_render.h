@@ -47,6 +47,10 @@ std::string file_stem(const std::string& text);
 // A number for a data block: "?" (gnuplot's missing marker, see kDataPreamble) for NaN/absent.
 std::string data_value(double value);
 
+// "plot A, B, ...\n", or, when there is nothing to plot (gnuplot refuses a plot without a valid
+// point), empty axes with a centred "no data" label.
+std::string plot_or_placeholder(const std::vector<std::string>& elements);
+
 // Commands every figure starts with: missing data as "?", no enhanced text, a grid.
 extern const char* const kDataPreamble;
 

@@ -234,20 +234,27 @@ std::optional<Figure> task_curves_figure(const RunHistory& history) {
       if (metric.field != nullptr) cells[2 + offset] = value_or_missing(row.*metric.field);
     }
     std::string rows;
+    std::array<bool, 4> has_data{};  // gnuplot refuses a plot whose every point is missing
     for (const auto& [epoch, cells] : by_epoch) {
       rows += fmt::format("{} {} {} {} {}\n", epoch, cells[0], cells[1], cells[2], cells[3]);
+      for (std::size_t c = 0; c < 4; ++c) has_data[c] = has_data[c] || cells[c] != "?";
     }
     const std::string name = fmt::format("task{}", t);
     commands += block(name, rows);
-    commands += fmt::format(
-        "set title {}\nset ylabel 'loss'\nplot ${} using 1:2 with linespoints title 'train', "
-        "${} using 1:3 with linespoints title 'val'\n",
-        gnuplot_quote(tasks[t] + " loss"), name, name);
+    const auto panel = [&](std::size_t first) {
+      std::vector<std::string> elements;
+      for (std::size_t c = first; c < first + 2; ++c) {
+        if (!has_data[c]) continue;
+        elements.push_back(fmt::format("${} using 1:{} with linespoints title '{}'", name, c + 2,
+                                       c % 2 == 0 ? "train" : "val"));
+      }
+      return plot_or_placeholder(elements);
+    };
+    commands += fmt::format("set title {}\nset ylabel 'loss'\n", gnuplot_quote(tasks[t] + " loss")) + panel(0);
     const std::string label = metric.field == nullptr ? "no metric" : metric.metric;
-    commands += fmt::format(
-        "set title {}\nset ylabel {}\nplot ${} using 1:4 with linespoints title 'train', "
-        "${} using 1:5 with linespoints title 'val'\n",
-        gnuplot_quote(tasks[t] + " " + label), gnuplot_quote(label), name, name);
+    commands += fmt::format("set title {}\nset ylabel {}\n", gnuplot_quote(tasks[t] + " " + label),
+                            gnuplot_quote(label)) +
+                panel(2);
   }
   figure.commands = commands;
   return figure;
