@@ -75,7 +75,7 @@ std::string router_affinity_csv(const std::vector<GateRecord>& gates) {
     }
     csv += name;
     for (std::size_t e = 0; e < experts; ++e) {
-      csv += "," + (e < gate.utilization.size() ? fmt::format("{:.17g}", gate.utilization[e]) : std::string());
+      csv += "," + (e < gate.utilization.size() ? fmt::format("{}", gate.utilization[e]) : std::string());
     }
     csv += "\n";
   }

@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -77,7 +79,7 @@ TEST(MoeLogExport, OneObjectPerEpochWithTheStoredValues) {
   // The final epoch's affinity matrix, task x expert.
   EXPECT_EQ(slurp(written.matrix),
             "task,expert_0,expert_1,expert_2,expert_3\n"
-            "family,0.93999999999999995,0.02,0.02,0.02\n"
+            "family,0.94,0.02,0.02,0.02\n"
             "trophic,0.25,0.25,0.25,0.25\n");
 }
 
@@ -280,7 +282,9 @@ TEST(CompareReport, WritesOneFigurePerDifferingParamAndAPage) {
     ASSERT_TRUE(facts.valid) << plot.path << ": " << facts.problem;
     EXPECT_EQ(facts.width, 900);
     EXPECT_EQ(facts.height, 500);
-    if (plot.format == PlotFormat::kPng) EXPECT_GT(facts.distinct_colours, 1);
+    if (plot.format == PlotFormat::kPng) {
+      EXPECT_GT(facts.distinct_colours, 1);
+    }
   }
   const std::string html = slurp(report.html);
   EXPECT_NE(html.find("<figure id=\"metric_vs_model_experts\" data-files=\"metric_vs_model_experts.png "
