@@ -113,6 +113,7 @@ void add_runs_commands(CLI::App& app, const CommandContext& context, Action& act
   add_runs_best_command(*runs, context, action);
   add_runs_export_command(*runs, context, action);
   add_runs_delete_command(*runs, context, action);
+  add_runs_export_moe_commands(*runs, context, action);
 }
 
 }  // namespace mmoe::cli

@@ -18,5 +18,7 @@ void add_runs_compare_command(CLI::App& runs, const CommandContext& context, Act
 void add_runs_best_command(CLI::App& runs, const CommandContext& context, Action& action);     // cmd_runs_best.cpp
 void add_runs_export_command(CLI::App& runs, const CommandContext& context, Action& action);   // cmd_runs_export.cpp
 void add_runs_delete_command(CLI::App& runs, const CommandContext& context, Action& action);   // cmd_runs_delete.cpp
+// export-moe and export-mlflow (cmd_runs_export_moe.cpp)
+void add_runs_export_moe_commands(CLI::App& runs, const CommandContext& context, Action& action);
 
 }  // namespace mmoe::cli

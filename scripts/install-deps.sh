@@ -20,8 +20,10 @@ packages=(
   libturbojpeg0-dev libpng-dev zlib1g-dev
   # model graphs as PNG / SVG (mmoe model graph --out model.png)
   graphviz
-  # tests
-  libgtest-dev libgmock-dev googletest
+  # plots of mmoe report (gnuplot driven from the program; pngcairo and svg terminals)
+  gnuplot-nox
+  # tests (libexpat1-dev: the report tests parse the SVGs it writes)
+  libgtest-dev libgmock-dev googletest libexpat1-dev
 )
 
 missing=()

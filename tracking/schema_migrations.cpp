@@ -190,6 +190,21 @@ JOIN experiments AS e ON e.id = r.experiment_id
 WHERE c.epoch = (SELECT MAX(ep.epoch) FROM epochs AS ep WHERE ep.run_id = c.run_id);
 )sql";
 
+// Version 3: validation confusion matrices of multiclass tasks (`mmoe report` plots them). The
+// diagonal is stored in full (so the class count is known), other cells only when non-zero.
+constexpr const char* kVersion3Confusion = R"sql(
+CREATE TABLE confusion_matrix (
+  run_id          TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  epoch           INTEGER NOT NULL,
+  task            TEXT NOT NULL,
+  split           TEXT NOT NULL,
+  true_class      INTEGER NOT NULL CHECK (true_class >= 0),
+  predicted_class INTEGER NOT NULL CHECK (predicted_class >= 0),
+  count           INTEGER NOT NULL CHECK (count >= 0),
+  PRIMARY KEY (run_id, epoch, task, split, true_class, predicted_class)
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
@@ -197,6 +212,7 @@ const std::vector<Migration>& schema_migrations() {
       {1, "experiments, runs, params, tags, epochs, metrics, task metrics, gate statistics, views",
        kVersion1},
       {2, "task metrics samples_f1, auc, r2; class_metrics; final_class_metrics view", kVersion2},
+      {3, "confusion_matrix (validation confusion counts of multiclass tasks)", kVersion3Confusion},
   };
   return kMigrations;
 }

@@ -90,6 +90,14 @@ struct GateRecord {
   double entropy_normalized = 0.0;  // entropy / log(E)
 };
 
+// One multiclass task's confusion counts on one split (the trainer logs the validation split).
+struct ConfusionMatrixRecord {
+  std::string task;
+  std::string split;
+  int64_t num_classes = 0;
+  std::vector<int64_t> counts;  // [C * C], counts[true_class * C + predicted_class]
+};
+
 struct EpochRecord {
   int64_t epoch = 0;  // 1-based
   int64_t step = 0;   // optimizer steps so far
@@ -97,6 +105,7 @@ struct EpochRecord {
   std::vector<std::pair<std::string, double>> metrics;
   std::vector<TaskMetricsRecord> task_metrics;
   std::vector<GateRecord> gates;
+  std::vector<ConfusionMatrixRecord> confusion_matrices;  // optional; multiclass tasks only
 };
 
 struct RunSummary {
@@ -137,6 +146,26 @@ struct RunDetail {
   std::vector<EpochRow> epochs;                    // ascending
   std::vector<TaskMetricsRecord> final_task_metrics;  // the last logged epoch, every split
   std::vector<GateRecord> final_gates;                 // the last logged epoch
+};
+
+// One stored metrics row (MLflow export needs its step and time).
+struct MetricPoint {
+  std::string key;
+  int64_t epoch = 0;
+  int64_t step = 0;
+  double value = 0.0;  // NaN when stored as NULL
+  std::string time;    // ISO 8601 UTC
+};
+
+// Everything `mmoe report` and the exports plot or write, epoch by epoch (store_history.cpp).
+struct RunHistory {
+  RunDetail run;
+  std::vector<MetricPoint> metric_points;  // ascending epoch, then logging order
+  // (epoch, row) ascending by epoch; rows without their classes.
+  std::vector<std::pair<int64_t, TaskMetricsRecord>> task_metrics;
+  std::vector<std::pair<int64_t, std::vector<GateRecord>>> gates;  // ascending epoch
+  // Each (task, split)'s matrix at the latest epoch that logged one.
+  std::vector<ConfusionMatrixRecord> final_confusion;
 };
 
 struct RunFilter {
@@ -228,6 +257,8 @@ class Store {
   // Accepts a full id or a unique prefix (as git does); StoreError when none or ambiguous.
   RunDetail get_run(const std::string& id_or_prefix,
                     std::chrono::seconds stale_after = kDefaultStaleAfter) const;
+  // get_run plus every epoch's task metrics, gates, metric rows and the confusion matrices.
+  RunHistory get_history(const std::string& id_or_prefix) const;
   // list_runs plus each run's params, tags and final metrics (store_export.cpp).
   std::vector<RunRecord> export_runs(const RunFilter& filter) const;
   // The runs with the best value of query.metric (store_best.cpp).

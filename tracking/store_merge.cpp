@@ -18,7 +18,7 @@ struct RunTable {
   const char* columns;  // run_id first
 };
 
-// Every table that holds rows of a run, with all its columns (schema version 2).
+// Every table that holds rows of a run, with all its columns (schema version 3).
 const std::vector<RunTable>& run_tables() {
   static const std::vector<RunTable> kTables = {
       {"params", "run_id, key, value"},
@@ -32,6 +32,7 @@ const std::vector<RunTable>& run_tables() {
        "run_id, epoch, task, split, class_index, class_name, precision, recall, f1, support"},
       {"gate_stats", "run_id, epoch, task, expert, utilization"},
       {"gate_entropy", "run_id, epoch, task, entropy_nats, entropy_normalized"},
+      {"confusion_matrix", "run_id, epoch, task, split, true_class, predicted_class, count"},
   };
   return kTables;
 }

@@ -155,7 +155,54 @@ void upsert_gates(sqlite::Database& db, const std::string& run_id, const EpochRe
   }
 }
 
+// Full diagonal (it carries the class count), off-diagonal cells only when non-zero.
+void upsert_confusion(sqlite::Database& db, const std::string& run_id, const EpochRecord& record) {
+  sqlite::Statement forget(db,
+                           "DELETE FROM confusion_matrix WHERE run_id = ?1 AND epoch = ?2 "
+                           "AND task = ?3 AND split = ?4");
+  sqlite::Statement cell(db,
+                         "INSERT INTO confusion_matrix (run_id, epoch, task, split, true_class, "
+                         "predicted_class, count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  for (const ConfusionMatrixRecord& matrix : record.confusion_matrices) {
+    forget.bind_text(1, run_id).bind_int64(2, record.epoch).bind_text(3, matrix.task);
+    forget.bind_text(4, matrix.split).run();
+    forget.reset();
+    const int64_t c = matrix.num_classes;
+    for (int64_t t = 0; t < c; ++t) {
+      for (int64_t p = 0; p < c; ++p) {
+        const int64_t count = matrix.counts[static_cast<std::size_t>(t * c + p)];
+        if (count == 0 && t != p) continue;
+        cell.bind_text(1, run_id).bind_int64(2, record.epoch).bind_text(3, matrix.task);
+        cell.bind_text(4, matrix.split).bind_int64(5, t).bind_int64(6, p).bind_int64(7, count).run();
+        cell.reset();
+      }
+    }
+  }
+}
+
+void check_confusion(const EpochRecord& record, const std::string& display) {
+  for (const ConfusionMatrixRecord& matrix : record.confusion_matrices) {
+    const int64_t c = matrix.num_classes;
+    std::string problem;
+    if (c < 1) {
+      problem = fmt::format("{} classes", c);
+    } else if (matrix.counts.size() != static_cast<std::size_t>(c * c)) {
+      problem = fmt::format("{} counts for {} classes (expected {})", matrix.counts.size(), c, c * c);
+    } else {
+      for (const int64_t count : matrix.counts) {
+        if (count < 0) problem = fmt::format("a negative count {}", count);
+      }
+    }
+    if (!problem.empty()) {
+      throw StoreError(fmt::format(
+          "store '{}': cannot log epoch {}: confusion matrix of task '{}' split '{}' has {}", display,
+          record.epoch, matrix.task, matrix.split, problem));
+    }
+  }
+}
+
 void check_epoch_record(const EpochRecord& record, const std::string& display) {
+  check_confusion(record, display);
   for (const TaskMetricsRecord& row : record.task_metrics) {
     std::set<int64_t> seen;
     for (const ClassMetricsRecord& c : row.classes) {
@@ -229,6 +276,7 @@ void Store::log_epoch(const std::string& run_id, const EpochRecord& record) {
     upsert_epoch(db, run_id, record, now);
     upsert_task_metrics(db, run_id, record);
     upsert_gates(db, run_id, record);
+    upsert_confusion(db, run_id, record);
   });
 }
 

@@ -55,6 +55,12 @@ tracking::EpochRecord to_epoch_record(const EpochReport& report) {
   for (size_t t = 0; t < report.tasks.size(); ++t) {
     record.task_metrics.push_back(to_task_metrics_record(report.tasks[t], "train", report.train[t]));
     record.task_metrics.push_back(to_task_metrics_record(report.tasks[t], "val", report.val[t]));
+    // Multiclass tasks only (the only ones with counts), validation split only: it stays cheap.
+    const std::vector<int64_t>& counts = report.val[t].confusion;
+    if (!counts.empty()) {
+      const auto classes = static_cast<int64_t>(std::llround(std::sqrt(static_cast<double>(counts.size()))));
+      record.confusion_matrices.push_back({report.tasks[t], "val", classes, counts});
+    }
   }
   for (size_t g = 0; g < report.gates.size(); ++g) {
     if (report.gates[g].utilization.empty()) continue;

@@ -227,6 +227,7 @@ TaskScores TaskMetricAccumulator::scores() const {
           scores.classes.push_back(
               {c, class_name(c), confusion_.precision(c), confusion_.recall(c), confusion_.f1(c), confusion_.support(c)});
         }
+        scores.confusion = confusion_.counts();
         if (!auc_.empty()) scores.auc = auc_[0].auc();
       }
       break;

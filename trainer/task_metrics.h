@@ -54,6 +54,7 @@ struct TaskScores {
   std::optional<double> rmse;         // regression
   std::optional<double> r2;           // regression; absent when the labels have no variance
   std::vector<ClassScores> classes;   // classification: one per class / label; empty before any row
+  std::vector<int64_t> confusion;     // multiclass: [C * C] counts, row = true label; empty before any row
 };
 
 struct TaskMetricOptions {

@@ -9,6 +9,7 @@
 #include <exception>
 
 #include "test_store.h"
+#include "tracking/schema.h"
 #include "tracking/store.h"
 
 namespace mmoe::tracking {
@@ -91,7 +92,7 @@ TEST(StoreConcurrency, ForkedWritersAllLand) {
 
   const int writers = kChildren + 1;
   EXPECT_EQ(query_value(path, "PRAGMA integrity_check"), "ok");
-  EXPECT_EQ(query_value(path, "SELECT COUNT(*) FROM schema_version"), "2");
+  EXPECT_EQ(query_value(path, "SELECT COUNT(*) FROM schema_version"), std::to_string(latest_schema_version()));
   EXPECT_EQ(query_value(path, "SELECT COUNT(*) FROM experiments"), "1");
   EXPECT_EQ(query_value(path, "SELECT COUNT(*) FROM runs WHERE status = 'finished'"),
             std::to_string(writers));

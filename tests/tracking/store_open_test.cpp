@@ -7,6 +7,7 @@
 #include <random>
 
 #include "test_store.h"
+#include "tracking/schema.h"
 #include "tracking/store.h"
 
 namespace mmoe::tracking {
@@ -37,12 +38,12 @@ bool starts_with(const std::string& text, const std::string& prefix) {
   return text.compare(0, prefix.size(), prefix) == 0;
 }
 
-TEST(StoreOpen, CreatesSchemaVersionTwoWithWal) {
+TEST(StoreOpen, CreatesTheLatestSchemaVersionWithWal) {
   TempDir dir;
   const auto path = dir / "runs.db";
   { Store store = Store::open(path); }
   EXPECT_EQ(query_rows(path, "SELECT version FROM schema_version ORDER BY version"),
-            (std::vector<std::vector<std::string>>{{"1"}, {"2"}}));
+            (std::vector<std::vector<std::string>>{{"1"}, {"2"}, {"3"}}));
   EXPECT_EQ(query_value(path, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(query_value(path, "PRAGMA application_id"), "1296912197");
   EXPECT_EQ(query_value(path, "PRAGMA integrity_check"), "ok");
@@ -62,7 +63,7 @@ TEST(StoreOpen, ReopeningKeepsDataAndDoesNotMigrateTwice) {
   Store existing = Store::open_existing(path);
   EXPECT_EQ(existing.list_runs().size(), 1u);
   EXPECT_EQ(existing.path(), path);
-  EXPECT_EQ(query_value(path, "SELECT COUNT(*) FROM schema_version"), "2");
+  EXPECT_EQ(query_value(path, "SELECT COUNT(*) FROM schema_version"), std::to_string(latest_schema_version()));
 }
 
 TEST(StoreOpen, ForeignKeysCascadeFromRuns) {
@@ -166,10 +167,10 @@ TEST(StoreOpen, NewerSchemaVersionAsksForAnUpgrade) {
   TempDir dir;
   const auto path = dir / "runs.db";
   { Store store = Store::open(path); }
-  exec_sql(path, "UPDATE schema_version SET version = 99 WHERE version = 2");
-  const std::string expected = "store '" + path.string() +
-                               "' has schema version 99 but this mmoe knows up to 2; upgrade "
-                               "mmoe-trainer";
+  exec_sql(path, "UPDATE schema_version SET version = 99 WHERE version = " +
+                     std::to_string(latest_schema_version()));
+  const std::string expected = "store '" + path.string() + "' has schema version 99 but this mmoe knows up to " +
+                               std::to_string(latest_schema_version()) + "; upgrade mmoe-trainer";
   EXPECT_EQ(open_error(path), expected);
   EXPECT_EQ(open_error(path, /*existing=*/true), expected);
   EXPECT_EQ(query_value(path, "SELECT MAX(version) FROM schema_version"), "99");
