@@ -29,7 +29,7 @@ void Store::resume_run(const std::string& run_id, int64_t completed_epoch) {
                              "UPDATE runs SET best_epoch = NULL, best_metric = NULL "
                              "WHERE id = ?1 AND best_epoch > ?2");
       best.bind_text(1, run_id).bind_int64(2, completed_epoch).run();
-      for (const char* table : {"metrics", "task_metrics", "gate_stats", "gate_entropy", "confusion_matrix", "epochs"}) {
+      for (const char* table : {"metrics", "task_metrics", "gate_stats", "gate_entropy", "class_metrics", "confusion_matrix", "epochs"}) {
         sqlite::Statement forget(db, fmt::format("DELETE FROM {} WHERE run_id = ?1 AND epoch > ?2", table));
         forget.bind_text(1, run_id).bind_int64(2, completed_epoch).run();
       }

@@ -18,7 +18,7 @@ class StoreResume : public ::testing::Test {
   void SetUp() override {
     store_ = std::make_unique<Store>(Store::open(dir_ / "runs.db"));
     id_ = store_->create_run(testing::sample_run("resume"));
-    for (int64_t epoch = 1; epoch <= 3; ++epoch) store_->log_epoch(id_, testing::sample_epoch(epoch));
+    for (int64_t epoch = 1; epoch <= 3; ++epoch) store_->log_epoch(id_, testing::sample_epoch_v2(epoch));
     store_->set_best(id_, 3, 0.53);
   }
   std::string count(const std::string& table, const std::string& where = "") const {
@@ -46,6 +46,8 @@ TEST_F(StoreResume, ReopensTheRunAndDropsTheEpochsAfterTheCheckpoint) {
   EXPECT_EQ(count("gate_stats", " AND epoch = 3"), "0");
   EXPECT_EQ(count("gate_entropy", " AND epoch = 3"), "0");
   EXPECT_EQ(count("gate_entropy", " AND epoch <= 2"), "4");
+  EXPECT_EQ(count("class_metrics", " AND epoch = 3"), "0");  // per-class rows go too
+  EXPECT_EQ(count("class_metrics", " AND epoch <= 2"), "6");  // sample_epoch_v2: 3 classes per epoch
   EXPECT_EQ(store_->get_run(id_).summary.status, RunStatus::kRunning);
 }
 
