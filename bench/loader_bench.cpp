@@ -1,8 +1,8 @@
 // The streaming loader (data.cache none) against a plain sequential read of the same shard files,
 // and a training epoch with data.cache none against host, in one run (bench/README.md).
 //
-//   loader_bench [--rows N] [--dim D] [--rows-per-shard R] [--batch B] [--reps K] [--dir PATH] [--keep]
-//                [--probe] [--skip-training]
+//   loader_bench [--rows N] [--dim D] [--rows-per-shard R] [--batch B] [--reps K] [--threads T] [--dir PATH]
+//                [--keep] [--probe] [--skip-training]
 //
 // --dir: use (or write and keep) the dataset there; --probe: also time ShardRowReader alone.
 //
@@ -11,8 +11,9 @@
 // 2. Reads every train shard once with read(2) so the files sit in the page cache.
 // 3. Alternating K times: a plain read(2) of the train shard files (4 MiB reads), and one epoch of
 //    the prefetching loader over the train split (shuffle on, world size 1, the config defaults
-//    chunk_rows 4096, shuffle_window_chunks 8, prefetch_batches 4). Prints medians: GB/s of file
-//    bytes for read(2); rows/s and GB/s of delivered feature + label bytes for the loader; the ratio.
+//    chunk_rows 4096, shuffle_window_chunks 8, prefetch_batches 4; --threads workers, default 2).
+//    Prints medians: GB/s of file bytes for read(2); rows/s and GB/s of delivered feature + label
+//    bytes for the loader; the ratio.
 // 4. Alternating K times: one training epoch (small MMoE, batch B) with data.cache host and none;
 //    the epoch time is the trainer's (training steps only, not evaluation or loading). Prints
 //    medians and the ratio none / host.
@@ -52,6 +53,7 @@ struct BenchConfig {
   int64_t rows_per_shard = 50000;
   int64_t batch = 1024;
   int reps = 3;
+  int64_t threads = 2;
   fs::path dir;
   bool keep = false;
   bool probe = false;
@@ -167,6 +169,8 @@ BenchConfig parse(int argc, char** argv) {
       config.batch = std::stoll(value());
     } else if (arg == "--reps") {
       config.reps = std::stoi(value());
+    } else if (arg == "--threads") {
+      config.threads = std::stoll(value());
     } else if (arg == "--dir") {
       config.dir = value();
     } else if (arg == "--skip-training") {
@@ -178,7 +182,7 @@ BenchConfig parse(int argc, char** argv) {
     } else {
       throw std::runtime_error("unknown argument " + arg +
                                "; usage: loader_bench [--rows N] [--dim D] [--rows-per-shard R] [--batch B] "
-                               "[--reps K] [--dir PATH] [--keep] [--probe] [--skip-training]");
+                               "[--reps K] [--threads T] [--dir PATH] [--keep] [--probe] [--skip-training]");
     }
   }
   if (config.dir.empty()) config.dir = fs::temp_directory_path() / ("mmoe-loader-bench-" + std::to_string(getpid()));
@@ -244,6 +248,7 @@ int main(int argc, char** argv) {
       options.batch_size = config.batch;
       options.shuffle = true;
       options.epoch = rep + 1;
+      options.threads = config.threads;
       start = Clock::now();
       mmoe::data::PrefetchLoader loader(source, sampler.epoch_ranges(rep + 1), options);
       int64_t rows = 0;
@@ -260,7 +265,8 @@ int main(int argc, char** argv) {
     const double plain = median(plain_gbps);
     const double loaded = median(loader_gbps);
     std::cout << "plain read(2): " << plain << " GB/s (median of " << config.reps << ")\n";
-    std::cout << "loader (cache none): " << median(loader_rows_per_s) << " rows/s, " << loaded << " GB/s\n";
+    std::cout << "loader (cache none, " << config.threads << " threads): " << median(loader_rows_per_s)
+              << " rows/s, " << loaded << " GB/s\n";
     std::cout << "loader / plain: " << loaded / plain << " (target >= 0.70)\n";
 
     if (config.skip_training) return 0;

@@ -1,9 +1,12 @@
 #pragma once
-// The streaming loader of data.cache none (docs/data.md, "Prefetching loader"): one background
-// reader thread reads this rank's rows in contiguous chunks with HDF5 hyperslabs (HDF5 is a serial
-// build, so more reader threads would only queue on its lock), shuffles rows within a window of
-// chunks, cuts batches and hands them over through a bounded queue. The batches of an epoch are a
-// function of (ranges, options) alone: the same seed, epoch and rank give the same batches.
+// The streaming loader of data.cache none (docs/data.md, "Prefetching loader"). Worker threads
+// take shuffle windows in turn: each reads its window's chunks (one HDF5 hyperslab read per
+// chunk, straight into the worker's preallocated window buffer; HDF5 is a serial build, so the
+// reads themselves take turns on its lock), permutes the window's rows and copies them, one
+// permuted gather per batch, into pooled batch buffers that come back to the pool when the
+// consumer drops the batch. Batches are handed over in order through a bounded set of
+// `prefetch_batches` batches in flight. The batches of an epoch are a function of (ranges,
+// options) alone, whatever the thread count: the same seed, epoch and rank give the same batches.
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -15,7 +18,10 @@
 
 #include <torch/torch.h>
 
+#include "data/batch_pool.h"
+#include "data/loader_plan.h"
 #include "data/row_sampler.h"
+#include "data/shuffle_window.h"
 #include "data/split_data.h"
 
 namespace mmoe::data {
@@ -32,8 +38,11 @@ struct LoaderOptions {
   int64_t rank = 0;
   int64_t start_batch = 0;           // resume: skip the epoch's first batches
   bool pin_memory = false;           // page-locked batches (set it only when CUDA is available)
+  int64_t threads = 2;               // worker threads (>= 1); each holds one window of rows
 };
 
+// With the prefetching loader, the tensors view pooled buffers: keep them (or views of them) as
+// long as needed; the buffer is reused only once every tensor sharing it is gone.
 struct Batch {
   torch::Tensor features;             // float32 [B, D]
   std::vector<torch::Tensor> labels;  // per task of the source, encoding of core/task_type.h
@@ -41,42 +50,48 @@ struct Batch {
 
 class PrefetchLoader {
  public:
-  // Starts the reader thread over `ranges` (split rows, e.g. RowSampler::epoch_ranges) in order.
+  // Starts the worker threads over `ranges` (split rows, e.g. RowSampler::epoch_ranges) in order.
   // std::invalid_argument for bad options or ranges outside the split.
   PrefetchLoader(SplitSource source, std::vector<RowRange> ranges, LoaderOptions options);
   PrefetchLoader(const PrefetchLoader&) = delete;
   PrefetchLoader& operator=(const PrefetchLoader&) = delete;
-  ~PrefetchLoader();  // stops the reader and joins it; never waits for the rest of the epoch
+  ~PrefetchLoader();  // stops the workers and joins them; never waits for the rest of the epoch
 
-  // The next batch, or nullopt after the last. An exception of the reader (DataError naming the
-  // file and dataset) is rethrown here, after the batches read before it.
+  // The next batch, or nullopt after the last. An exception of a worker (DataError naming the
+  // file and dataset) is rethrown here, after the batches before the one it spoiled.
   std::optional<Batch> next();
   // Batches this loader yields in all (start_batch included in the count it skips).
-  int64_t batches() const { return batches_; }
+  int64_t batches() const { return plan_.batches; }
 
  private:
-  struct Chunk {
-    size_t shard = 0;
-    int64_t begin = 0;  // rows of that shard
-    int64_t end = 0;
+  struct Slot {  // a batch being filled, possibly by two workers (rows of two windows)
+    Batch batch;
+    int64_t rows = 0;
+    int64_t filled = 0;
   };
-  void read_all();              // the reader thread's body
-  bool emit(Batch&& batch);     // false once stopped
+  void work(ShuffleWindow& window);  // a worker thread's body
+  // Waits until batch b may be filled (fewer than prefetch_batches ahead of the consumer) and
+  // returns its slot's tensors; false once stopped.
+  bool claim(int64_t b, Batch& tensors);
+  void filled(int64_t b, int64_t rows);
+  void fail(int64_t b) noexcept;  // records the current exception for batch b (the first wins)
   void stop_and_join() noexcept;
 
   SplitSource source_;
   LoaderOptions options_;
-  std::vector<Chunk> chunks_;
-  int64_t batches_ = 0;
-  int64_t emitted_ = 0;  // reader thread only
+  LoaderPlan plan_;
+  BatchPool pool_;
+  std::vector<std::unique_ptr<ShuffleWindow>> windows_;  // one per worker
 
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<Batch> queue_;
+  std::deque<Slot> slots_;  // batches consumed_, consumed_ + 1, ...
+  int64_t consumed_ = 0;    // batches handed out (start_batch counts as handed out)
+  size_t next_window_ = 0;  // the first window no worker has taken
   bool stop_ = false;
-  bool done_ = false;
   std::exception_ptr error_;
-  std::thread reader_;
+  int64_t error_batch_ = 0;  // the batch error_ spoiled
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace mmoe::data

@@ -17,18 +17,16 @@ struct RowSlice {
 };
 
 // With `into` (a contiguous tensor of the slice's shape and `dtype`), the rows are read into it.
-torch::Tensor read_dataset(hid_t file_id, const std::string& name, torch::ScalarType dtype, hid_t memory_type,
-                           const std::string& file, const std::optional<RowSlice>& slice = std::nullopt,
-                           const torch::Tensor& into = torch::Tensor()) {
-  if (!h5::exists(file_id, name)) throw DataError(file + ": dataset '" + name + "' is missing");
-  const h5::Handle dataset = h5::checked(H5Dopen2(file_id, name.c_str(), H5P_DEFAULT), H5Dclose, file,
-                                         "opening " + name);
-  auto dims = h5::dataset_dims(dataset.get(), file, name);
+// The same on a dataset opened already.
+torch::Tensor read_open_dataset(hid_t dataset, const std::string& name, torch::ScalarType dtype, hid_t memory_type,
+                                const std::string& file, const std::optional<RowSlice>& slice,
+                                const torch::Tensor& into) {
+  auto dims = h5::dataset_dims(dataset, file, name);
   if (!slice) {
     std::vector<int64_t> sizes(dims.begin(), dims.end());
     auto tensor = torch::empty(sizes, dtype);
     if (tensor.numel() > 0) {
-      h5::check_status(H5Dread(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, tensor.data_ptr()),
+      h5::check_status(H5Dread(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, tensor.data_ptr()),
                        file, "reading " + name + " (truncated or corrupt file?)");
     }
     return tensor;
@@ -55,17 +53,26 @@ torch::Tensor read_dataset(hid_t file_id, const std::string& name, torch::Scalar
     tensor = torch::empty(sizes, dtype);
   }
   if (tensor.numel() == 0) return tensor;
-  const h5::Handle file_space = h5::checked(H5Dget_space(dataset.get()), H5Sclose, file, "reading the shape of " + name);
+  const h5::Handle file_space = h5::checked(H5Dget_space(dataset), H5Sclose, file, "reading the shape of " + name);
   h5::check_status(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
                    file, "selecting rows of " + name);
   const h5::Handle memory_space = h5::checked(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
                                               H5Sclose, file, "allocating rows of " + name);
-  h5::check_status(H5Dread(dataset.get(), memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT,
+  h5::check_status(H5Dread(dataset, memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT,
                            tensor.data_ptr()),
                    file, "reading rows " + std::to_string(slice->begin) + ".." +
                              std::to_string(slice->begin + slice->count) + " of " + name +
                              " (truncated or corrupt file?)");
   return tensor;
+}
+
+torch::Tensor read_dataset(hid_t file_id, const std::string& name, torch::ScalarType dtype, hid_t memory_type,
+                           const std::string& file, const std::optional<RowSlice>& slice = std::nullopt,
+                           const torch::Tensor& into = torch::Tensor()) {
+  if (!h5::exists(file_id, name)) throw DataError(file + ": dataset '" + name + "' is missing");
+  const h5::Handle dataset = h5::checked(H5Dopen2(file_id, name.c_str(), H5P_DEFAULT), H5Dclose, file,
+                                         "opening " + name);
+  return read_open_dataset(dataset.get(), name, dtype, memory_type, file, slice, into);
 }
 
 void require_rows(const torch::Tensor& t, int64_t rows, const std::string& file, const std::string& name) {
@@ -260,6 +267,7 @@ torch::Tensor read_task_labels(const std::filesystem::path& path, const TaskSche
 
 struct ShardRowReader::OpenFile {
   h5::Handle file;
+  h5::Handle features;  // /features, opened without a chunk cache
 };
 
 ShardRowReader::ShardRowReader(const std::filesystem::path& path, std::vector<TaskSchema> tasks,
@@ -267,13 +275,29 @@ ShardRowReader::ShardRowReader(const std::filesystem::path& path, std::vector<Ta
     : file_name_(path.string()), tasks_(std::move(tasks)) {
   const std::lock_guard<std::mutex> lock(h5::library_mutex());
   open_ = std::make_unique<OpenFile>();
+  // A check that fails closes the handles here, under the lock (not in the member destructors).
+  try {
+    open_and_check(path, expected_feature_dim);
+  } catch (...) {
+    open_->features.close();
+    open_->file.close();
+    throw;
+  }
+}
+
+void ShardRowReader::open_and_check(const std::filesystem::path& path, int64_t expected_feature_dim) {
   open_->file = open_shard(path);
   const hid_t id = open_->file.get();
   if (!h5::exists(id, "/features")) throw DataError(file_name_ + ": dataset '/features' is missing");
   {
-    const h5::Handle features = h5::checked(H5Dopen2(id, "/features", H5P_DEFAULT), H5Dclose, file_name_,
-                                            "opening /features");
-    const auto dims = h5::dataset_dims(features.get(), file_name_, "/features");
+    // Without a chunk cache, HDF5 reads an unfiltered chunk straight into the caller's buffer
+    // (a 1 MiB chunk fits the default 1 MiB cache and would be copied through it); filtered
+    // chunks are decompressed through a temporary buffer either way.
+    const h5::Handle access = h5::checked(H5Pcreate(H5P_DATASET_ACCESS), H5Pclose, file_name_,
+                                          "creating access properties for /features");
+    h5::check_status(H5Pset_chunk_cache(access.get(), 0, 0, 1.0), file_name_, "setting the chunk cache of /features");
+    open_->features = h5::checked(H5Dopen2(id, "/features", access.get()), H5Dclose, file_name_, "opening /features");
+    const auto dims = h5::dataset_dims(open_->features.get(), file_name_, "/features");
     if (dims.size() != 2 || static_cast<int64_t>(dims[1]) != expected_feature_dim) {
       const std::vector<int64_t> shape(dims.begin(), dims.end());
       throw DataError(file_name_ + ": /features has shape " + c10::str(c10::IntArrayRef(shape)) +
@@ -303,21 +327,29 @@ ShardRowReader::ShardRowReader(const std::filesystem::path& path, std::vector<Ta
 
 ShardRowReader::~ShardRowReader() {
   const std::lock_guard<std::mutex> lock(h5::library_mutex());
-  if (open_) open_->file.close();
+  if (open_) {
+    open_->features.close();
+    open_->file.close();
+  }
 }
 
-ShardTensors ShardRowReader::read_rows(int64_t begin, int64_t end, const torch::Tensor& features_into) {
+ShardTensors ShardRowReader::read_rows(int64_t begin, int64_t end, const torch::Tensor& features_into,
+                                       FiniteCheck check) {
   if (begin < 0 || end < begin || end > rows_) {
     throw DataError(file_name_ + ": rows " + std::to_string(begin) + ".." + std::to_string(end) +
                     " are outside the shard's " + std::to_string(rows_) + " rows");
   }
-  const std::lock_guard<std::mutex> lock(h5::library_mutex());
   const RowSlice slice{begin, end - begin, rows_};
-  const hid_t id = open_->file.get();
   ShardTensors shard;
-  shard.features = read_dataset(id, "/features", torch::kFloat32, H5T_NATIVE_FLOAT, file_name_, slice, features_into);
-  require_finite(shard.features, begin, file_name_);
-  for (const auto& task : tasks_) shard.labels[task.name] = read_task_labels(id, task, rows_, file_name_, slice);
+  {
+    const std::lock_guard<std::mutex> lock(h5::library_mutex());
+    const hid_t id = open_->file.get();
+    shard.features = read_open_dataset(open_->features.get(), "/features", torch::kFloat32, H5T_NATIVE_FLOAT,
+                                       file_name_, slice, features_into);
+    for (const auto& task : tasks_) shard.labels[task.name] = read_task_labels(id, task, rows_, file_name_, slice);
+  }
+  // Outside the lock: another thread may read meanwhile.
+  if (check == FiniteCheck::kCheck) require_finite(shard.features, begin, file_name_);
   return shard;
 }
 

@@ -39,8 +39,13 @@ ShardHeader read_shard_header(const std::filesystem::path& path);
 // encoding), without reading /features; `rows` is the shard's row count (ShardHeader::rows).
 torch::Tensor read_task_labels(const std::filesystem::path& path, const TaskSchema& task, int64_t rows);
 
+// Whether ShardRowReader::read_rows checks the features it read for NaN / Inf (kByCaller: the
+// caller checks them itself, e.g. the loader while it copies rows out).
+enum class FiniteCheck { kCheck, kByCaller };
+
 // Reads row ranges of one shard with HDF5 hyperslabs (the streaming loader, data.cache none),
-// keeping the file open between reads. The constructor makes read_shard's structure checks on
+// keeping the file and /features open between reads (/features without HDF5's chunk cache, so
+// unfiltered chunks go from the file straight into the caller's buffer). The constructor makes read_shard's structure checks on
 // shapes (feature dim, /sample_id and /view rows, every task's labels present); read_rows makes
 // its value checks on the rows read (finite features, label shapes, class ids, 0/1 bits), with
 // the same messages and row numbers of the shard. Every HDF5 call holds h5::library_mutex().
@@ -55,10 +60,14 @@ class ShardRowReader {
   const std::string& file() const { return file_name_; }
   // Rows [begin, end): features float32 [end - begin, D] and labels by task name (sample_id and
   // view are left undefined). With `features_into` (contiguous float32 [end - begin, D]), the
-  // features are read into it (the loader reuses its buffers).
-  ShardTensors read_rows(int64_t begin, int64_t end, const torch::Tensor& features_into = torch::Tensor());
+  // features are read into it (the loader reuses its buffers). The finiteness check runs after
+  // the HDF5 lock is released.
+  ShardTensors read_rows(int64_t begin, int64_t end, const torch::Tensor& features_into = torch::Tensor(),
+                         FiniteCheck check = FiniteCheck::kCheck);
 
  private:
+  void open_and_check(const std::filesystem::path& path, int64_t expected_feature_dim);  // holds the lock
+
   std::string file_name_;
   std::vector<TaskSchema> tasks_;
   struct OpenFile;  // the HDF5 file handle (hdf5.h stays out of this header)

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "data_test_util.h"
+#include "data/loader_plan.h"
 #include "data/prefetch_loader.h"
 #include "data/row_sampler.h"
 #include "data/shard_reader.h"
@@ -144,6 +145,102 @@ TEST_F(PrefetchLoaderTest, OrderIsFixedBySeedEpochAndRank) {
   // Shuffling stays within windows of 2 chunks of 3 rows: the first 6 rows come from rows 0..5.
   const auto head = first.features.slice(0, 0, 6).select(1, 0);
   EXPECT_TRUE(head.lt(60.0F).all().item<bool>());
+}
+
+// The stream is each window's rows in its permutation, windows in order, cut into batches of 4
+// (rows left over from a window open the next batch). With chunk_rows 3 over shards of 7, 10 and
+// 5 rows the chunks are [0,3) [3,6) [6,7) | [7,10) [10,13) [13,16) [16,17) | [17,20) [20,22)
+// (split rows), so windows of 2 chunks hold split rows 0-5, 6-9, 10-15, 16-19 and 20-21.
+TEST_F(PrefetchLoaderTest, BatchesAreEachWindowPermutedThenCutIntoBatches) {
+  const std::vector<std::pair<int64_t, int64_t>> windows = {{0, 6}, {6, 10}, {10, 16}, {16, 20}, {20, 22}};
+  std::vector<torch::Tensor> stream;
+  for (size_t w = 0; w < windows.size(); ++w) {
+    const auto [begin, end] = windows[w];
+    const auto order = window_permutation(end - begin, 11, 1, 0, w);
+    stream.push_back(torch::arange(begin, end, torch::kInt64).index_select(0, order));
+  }
+  const auto expected = oracle_rows(torch::cat(stream));
+  for (int64_t threads : {1, 2, 3}) {
+    auto options = small_options();
+    options.threads = threads;
+    PrefetchLoader loader(source_, {RowRange{0, 22}}, options);
+    std::vector<int64_t> sizes;
+    const auto got = drain(loader, &sizes);
+    EXPECT_EQ(sizes, (std::vector<int64_t>{4, 4, 4, 4, 4, 2})) << threads << " threads";
+    EXPECT_TRUE(bitwise_equal(got.features, expected.features)) << threads << " threads";
+    for (size_t t = 0; t < got.labels.size(); ++t) {
+      EXPECT_TRUE(bitwise_equal(got.labels[t], expected.labels[t])) << "task " << t << ", " << threads << " threads";
+    }
+  }
+}
+
+// Worker count, queue depth and window size per worker change how the work is shared, never the
+// batches; a batch spanning two windows may be filled by two workers.
+TEST_F(PrefetchLoaderTest, ThreadsAndPrefetchDepthDoNotChangeTheBatches) {
+  RowSamplerOptions sampling;
+  sampling.rows = source_.rows();
+  sampling.batch_size = 3;
+  sampling.seed = 5;
+  sampling.block_rows = 2;
+  const auto ranges = RowSampler(sampling).epoch_ranges(2);
+  const auto run = [&](int64_t threads, int64_t prefetch) {
+    auto options = small_options();
+    options.batch_size = 3;
+    options.chunk_rows = 2;
+    options.shuffle_window_chunks = 1;  // windows of 2 rows: most batches span two windows
+    options.epoch = 2;
+    options.threads = threads;
+    options.prefetch_batches = prefetch;
+    PrefetchLoader loader(source_, ranges, options);
+    std::vector<torch::Tensor> batches;
+    while (auto batch = loader.next()) batches.push_back(batch->features);
+    return batches;
+  };
+  const auto reference = run(1, 1);
+  ASSERT_EQ(reference.size(), 8u);  // 22 rows in batches of 3
+  for (int64_t threads : {2, 3, 8}) {
+    for (int64_t prefetch : {1, 2, 16}) {
+      const auto batches = run(threads, prefetch);
+      ASSERT_EQ(batches.size(), reference.size()) << threads << " threads, prefetch " << prefetch;
+      for (size_t b = 0; b < batches.size(); ++b) {
+        EXPECT_TRUE(bitwise_equal(batches[b], reference[b])) << "batch " << b << ", " << threads << " threads";
+      }
+    }
+  }
+}
+
+// Batch tensors view pooled buffers: kept after the loader is gone they still hold their rows,
+// and a buffer is not reused while a batch still refers to it.
+TEST_F(PrefetchLoaderTest, KeptBatchesOutliveTheLoaderUnchanged) {
+  auto options = small_options();
+  options.shuffle = false;
+  options.prefetch_batches = 1;
+  std::vector<Batch> kept;
+  {
+    PrefetchLoader loader(source_, {RowRange{0, 22}}, options);
+    while (auto batch = loader.next()) kept.push_back(std::move(*batch));
+  }
+  ASSERT_EQ(kept.size(), 6u);
+  for (size_t b = 0; b < kept.size(); ++b) {
+    const auto rows = torch::arange(static_cast<int64_t>(b) * 4, std::min<int64_t>(22, static_cast<int64_t>(b + 1) * 4));
+    const auto expected = oracle_rows(rows);
+    EXPECT_TRUE(bitwise_equal(kept[b].features, expected.features)) << "batch " << b;
+    for (size_t t = 0; t < expected.labels.size(); ++t) {
+      EXPECT_TRUE(bitwise_equal(kept[b].labels[t], expected.labels[t])) << "batch " << b << " task " << t;
+    }
+  }
+}
+
+TEST_F(PrefetchLoaderTest, StartBatchPastWholeWindowsDoesNotReadThem) {
+  // Batches 3.. of 4 rows start at split row 12, in shard 1: shard 0 is never opened.
+  std::filesystem::remove(dir_ / "train-0.h5");
+  auto options = small_options();
+  options.shuffle = false;
+  options.start_batch = 3;
+  PrefetchLoader loader(source_, {RowRange{0, 22}}, options);
+  std::vector<torch::Tensor> features;
+  while (auto batch = loader.next()) features.push_back(batch->features);
+  EXPECT_TRUE(bitwise_equal(torch::cat(features), oracle_.features.slice(0, 12, 22)));
 }
 
 TEST_F(PrefetchLoaderTest, EvaluationStreamsTheSplitInRowOrder) {
