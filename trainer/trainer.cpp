@@ -244,9 +244,8 @@ double Trainer::train_one_epoch(int64_t epoch, TrainingObserver& observer, Epoch
     auto options = loader_options(config_.train.batch_size, epoch);
     options.shuffle = true;
     options.drop_last = sampler_->options().drop_last;
+    options.start_batch = first_batch;  // the batches done before the stop are not read again
     loader = std::make_unique<data::PrefetchLoader>(train_source_, sampler_->epoch_ranges(epoch), options);
-    int64_t skipped = 0;
-    while (skipped < first_batch && loader->next()) ++skipped;  // the batches done before the stop
   } else {
     sampler_->restore(data::SamplerPosition{epoch, first_batch});
   }
