@@ -5,6 +5,7 @@
 #include <atomic>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "experiments/config_loader.h"
@@ -26,6 +27,9 @@ struct TrainRunOptions {
   // continues under its id (CheckpointError when it does not fit the config).
   std::string resume;
   std::function<void(const std::string& line)> on_note;  // one-line notes for people; may be empty
+  // A trial of a sweep (mmoe sweep): recorded in runs.sweep_id and runs.trial. Empty: none.
+  std::string sweep_id;
+  std::optional<int64_t> trial;
 };
 
 struct TrainRunResult {

@@ -91,7 +91,7 @@ TEST(StoreConcurrency, ForkedWritersAllLand) {
 
   const int writers = kChildren + 1;
   EXPECT_EQ(query_value(path, "PRAGMA integrity_check"), "ok");
-  EXPECT_EQ(query_value(path, "SELECT COUNT(*) FROM schema_version"), "2");
+  EXPECT_EQ(query_value(path, "SELECT COUNT(*) FROM schema_version"), "3");
   EXPECT_EQ(query_value(path, "SELECT COUNT(*) FROM experiments"), "1");
   EXPECT_EQ(query_value(path, "SELECT COUNT(*) FROM runs WHERE status = 'finished'"),
             std::to_string(writers));

@@ -57,7 +57,7 @@ TEST(StoreMigration, VersionOneStoreWithDataKeepsEveryRow) {
   }
 
   Store store = Store::open(path);
-  EXPECT_EQ(query_value(path, "SELECT MAX(version) FROM schema_version"), "2");
+  EXPECT_EQ(query_value(path, "SELECT MAX(version) FROM schema_version"), "3");
   EXPECT_EQ(query_value(path, "PRAGMA integrity_check"), "ok");
   for (std::size_t t = 0; t < std::size(kTables); ++t) {
     Rows after = query_rows(path, std::string("SELECT * FROM ") + kTables[t] + " ORDER BY rowid");

@@ -37,12 +37,12 @@ bool starts_with(const std::string& text, const std::string& prefix) {
   return text.compare(0, prefix.size(), prefix) == 0;
 }
 
-TEST(StoreOpen, CreatesSchemaVersionTwoWithWal) {
+TEST(StoreOpen, CreatesSchemaVersionThreeWithWal) {
   TempDir dir;
   const auto path = dir / "runs.db";
   { Store store = Store::open(path); }
   EXPECT_EQ(query_rows(path, "SELECT version FROM schema_version ORDER BY version"),
-            (std::vector<std::vector<std::string>>{{"1"}, {"2"}}));
+            (std::vector<std::vector<std::string>>{{"1"}, {"2"}, {"3"}}));
   EXPECT_EQ(query_value(path, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(query_value(path, "PRAGMA application_id"), "1296912197");
   EXPECT_EQ(query_value(path, "PRAGMA integrity_check"), "ok");
@@ -62,7 +62,7 @@ TEST(StoreOpen, ReopeningKeepsDataAndDoesNotMigrateTwice) {
   Store existing = Store::open_existing(path);
   EXPECT_EQ(existing.list_runs().size(), 1u);
   EXPECT_EQ(existing.path(), path);
-  EXPECT_EQ(query_value(path, "SELECT COUNT(*) FROM schema_version"), "2");
+  EXPECT_EQ(query_value(path, "SELECT COUNT(*) FROM schema_version"), "3");
 }
 
 TEST(StoreOpen, ForeignKeysCascadeFromRuns) {
@@ -166,9 +166,9 @@ TEST(StoreOpen, NewerSchemaVersionAsksForAnUpgrade) {
   TempDir dir;
   const auto path = dir / "runs.db";
   { Store store = Store::open(path); }
-  exec_sql(path, "UPDATE schema_version SET version = 99 WHERE version = 2");
+  exec_sql(path, "UPDATE schema_version SET version = 99 WHERE version = 3");
   const std::string expected = "store '" + path.string() +
-                               "' has schema version 99 but this mmoe knows up to 2; upgrade "
+                               "' has schema version 99 but this mmoe knows up to 3; upgrade "
                                "mmoe-trainer";
   EXPECT_EQ(open_error(path), expected);
   EXPECT_EQ(open_error(path, /*existing=*/true), expected);
