@@ -120,8 +120,7 @@ int run_trial(const SweepArgs& args) {
   }
   const auto& spec = sweep.spec;
   for (;;) {
-    const auto trials = experiments::summarize_trials(store.sweep_runs(sweep.record.id, spec.metric), sweep.planned,
-                                                      spec.max_retries, spec.direction, false);
+    const auto trials = experiments::trial_summaries(store, sweep.record.id, spec, sweep.planned, false);
     const auto& t = trials[static_cast<std::size_t>(args.trial)];
     if (t.state == experiments::TrialState::kDone) {
       fmt::print("trial {} of sweep {} is done (run {}); nothing to do\n", t.trial, sweep.record.id, t.run_id);
@@ -150,6 +149,8 @@ int run_trial(const SweepArgs& args) {
       throw;
     } catch (const mmoe::Error& e) {
       fmt::print(stderr, "trial {} failed: {}\n", args.trial, e.what());  // the loop retries while retries are left
+      const auto after = experiments::trial_summaries(store, sweep.record.id, spec, sweep.planned, false);
+      if (after[static_cast<std::size_t>(args.trial)].runs == t.runs) store.add_failed_launch(sweep.record.id, args.trial);
     }
   }
 }
@@ -178,9 +179,7 @@ void add_sweep_commands(CLI::App& app, const CommandContext& context, Action& ac
     action = [status_args]() -> int {
       const auto store = tracking::Store::open_existing(status_args->store);
       const auto sweep = load_stored_sweep(store, status_args->id);
-      const auto trials = experiments::summarize_trials(store.sweep_runs(sweep.record.id, sweep.spec.metric),
-                                                        sweep.planned, sweep.spec.max_retries, sweep.spec.direction,
-                                                        true);
+      const auto trials = experiments::trial_summaries(store, sweep.record.id, sweep.spec, sweep.planned, true);
       fmt::print("{}", format_status(sweep, trials, store.sweep_trials(sweep.record.id)));
       return kExitOk;
     };
@@ -194,9 +193,7 @@ void add_sweep_commands(CLI::App& app, const CommandContext& context, Action& ac
     action = [best_args]() -> int {
       const auto store = tracking::Store::open_existing(best_args->store);
       const auto sweep = load_stored_sweep(store, best_args->id);
-      const auto trials = experiments::summarize_trials(store.sweep_runs(sweep.record.id, sweep.spec.metric),
-                                                        sweep.planned, sweep.spec.max_retries, sweep.spec.direction,
-                                                        true);
+      const auto trials = experiments::trial_summaries(store, sweep.record.id, sweep.spec, sweep.planned, true);
       const auto found = experiments::best_trial(trials, sweep.spec.direction);
       if (!found) {
         throw experiments::SweepError(fmt::format("sweep {} has no finished trial with {} yet; see mmoe sweep status {}",

@@ -39,14 +39,19 @@ SweepSpec stored_spec(const tracking::SweepRecord& record) {
   return spec;
 }
 
+std::vector<TrialSummary> trial_summaries(const tracking::Store& store, const std::string& sweep_id,
+                                          const SweepSpec& spec, int64_t planned, bool running_is_live) {
+  return summarize_trials(store.sweep_runs(sweep_id, spec.metric), store.sweep_trials(sweep_id), planned,
+                          spec.max_retries, spec.direction, running_is_live);
+}
+
 TrialAssignment assign_trial(tracking::Store& store, const std::string& sweep_id, const SweepSpec& spec, int64_t trial,
                              int64_t planned, bool running_is_live) {
   const auto assignments = store.sweep_trials(sweep_id);
   for (const auto& a : assignments) {
     if (a.trial == trial) return parse_assignment(a.assignment);
   }
-  const auto summaries = summarize_trials(store.sweep_runs(sweep_id, spec.metric), planned, spec.max_retries,
-                                          spec.direction, running_is_live);
+  const auto summaries = trial_summaries(store, sweep_id, spec, planned, running_is_live);
   const auto suggestion = suggest_trial(spec, trial, completed_trials(summaries, assignments));
   return parse_assignment(store.record_sweep_trial(sweep_id, trial, format_assignment(suggestion)));
 }
@@ -84,8 +89,7 @@ SweepOutcome run_sweep_slurm(const SweepSpec& spec, const std::string& spec_text
   SweepOutcome outcome;
   outcome.sweep_id = open_sweep(store, spec, spec_text);
   const int64_t planned = planned_trials(spec);
-  outcome.trials = summarize_trials(store.sweep_runs(outcome.sweep_id, spec.metric), planned, spec.max_retries,
-                                    spec.direction, true);
+  outcome.trials = trial_summaries(store, outcome.sweep_id, spec, planned, true);
   std::vector<int64_t> pending;
   for (const auto& t : outcome.trials) {
     if (t.state == TrialState::kPending) pending.push_back(t.trial);

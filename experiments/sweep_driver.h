@@ -45,6 +45,10 @@ std::string open_sweep(tracking::Store& store, const SweepSpec& spec, const std:
 // A sweep's spec from its stored text (base resolved against the stored source's directory).
 SweepSpec stored_spec(const tracking::SweepRecord& record);
 
+// summarize_trials over the store's runs and trial rows of the sweep.
+std::vector<TrialSummary> trial_summaries(const tracking::Store& store, const std::string& sweep_id,
+                                          const SweepSpec& spec, int64_t planned, bool running_is_live);
+
 // The values of `trial`: those stored already, else suggested now (from the done trials) and stored.
 TrialAssignment assign_trial(tracking::Store& store, const std::string& sweep_id, const SweepSpec& spec, int64_t trial,
                              int64_t planned, bool running_is_live);

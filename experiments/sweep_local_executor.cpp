@@ -2,6 +2,7 @@
 // store for early termination (see sweep_driver.h and docs/sweeps.md).
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <set>
@@ -46,7 +47,8 @@ class LocalSweep {
     for (;;) {
       const auto runs = store_.sweep_runs(id_, spec_.metric);
       if (stopping()) break;
-      const auto trials = summarize_trials(runs, planned_, spec_.max_retries, spec_.direction, false);
+      const auto trials = summarize_trials(runs, store_.sweep_trials(id_), planned_, spec_.max_retries,
+                                           spec_.direction, false);
       launch_pending(trials, runs, outcome);
       if (children_.empty()) break;
       watch(runs);
@@ -54,8 +56,7 @@ class LocalSweep {
       std::this_thread::sleep_for(options_.poll_interval);
     }
     if (stopping()) stop_all();
-    outcome.trials = summarize_trials(store_.sweep_runs(id_, spec_.metric), planned_, spec_.max_retries,
-                                      spec_.direction, false);
+    outcome.trials = trial_summaries(store_, id_, spec_, planned_, false);
     bool exhausted = false;
     for (const auto& t : outcome.trials) exhausted = exhausted || t.state == TrialState::kExhausted;
     outcome.status = stopping() ? "interrupted" : exhausted ? "failed" : "finished";
@@ -82,7 +83,6 @@ class LocalSweep {
     for (const auto& t : trials) {
       if (static_cast<int64_t>(children_.size()) >= spec_.parallelism) return;
       if (t.state != TrialState::kPending || is_running(t.trial)) continue;
-      if (t.failures + lost_[t.trial] > spec_.max_retries) continue;  // failed before it made a run
       launch(t, runs);
       ++outcome.launched;
     }
@@ -102,12 +102,11 @@ class LocalSweep {
     argv.insert(argv.end(), {"--sweep-id", id_, "--trial", std::to_string(t.trial)});
     child.started = Clock::now();
     const pid_t pid = spawn_process(argv, child.log);
-    note(fmt::format("trial {} started{}: {}", t.trial, t.runs > 0 ? fmt::format(" (attempt {})", t.runs + 1) : "",
-                     format_assignment(assignment).empty() ? "(no values)" : [&] {
-                       std::string s;
-                       for (const auto& o : to_overrides(assignment)) s += (s.empty() ? "" : " ") + o;
-                       return s;
-                     }()));
+    std::string values;
+    for (const auto& o : to_overrides(assignment)) values += (values.empty() ? "" : " ") + o;
+    const int64_t attempts = std::max(t.runs, t.failures);  // a failed launch has no run
+    note(fmt::format("trial {} started{}: {}", t.trial, attempts > 0 ? fmt::format(" (attempt {})", attempts + 1) : "",
+                     values.empty() ? "(no values)" : values));
     children_[pid] = std::move(child);
   }
 
@@ -169,8 +168,8 @@ class LocalSweep {
       if (!child.stop_reason.empty() && code == kInterruptedExit) {
         store_.set_tag(child.run_id, tracking::kStoppedEarlyTag, child.stop_reason);
       }
-    } else {
-      ++lost_[child.trial];
+    } else if (code != 0 && !stopping()) {
+      store_.add_failed_launch(id_, child.trial);
     }
     if (code == 0) {
       note(fmt::format("trial {} finished (run {})", child.trial, child.run_id));
@@ -194,7 +193,6 @@ class LocalSweep {
   int64_t planned_;
   std::filesystem::path log_dir_;
   std::map<pid_t, Child> children_;
-  std::map<int64_t, int64_t> lost_;  // trial -> processes that failed without creating a run
 };
 
 }  // namespace

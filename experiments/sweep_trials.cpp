@@ -4,10 +4,15 @@
 
 namespace mmoe::experiments {
 
-std::vector<TrialSummary> summarize_trials(const std::vector<tracking::SweepRunRecord>& runs, int64_t planned,
+std::vector<TrialSummary> summarize_trials(const std::vector<tracking::SweepRunRecord>& runs,
+                                           const std::vector<tracking::SweepTrialRecord>& assignments, int64_t planned,
                                            int64_t max_retries, Direction direction, bool running_is_live) {
   std::map<int64_t, TrialSummary> by_trial;
   for (int64_t t = 0; t < planned; ++t) by_trial[t].trial = t;
+  for (const auto& a : assignments) {
+    by_trial[a.trial].trial = a.trial;
+    by_trial[a.trial].failures += a.failed_launches;
+  }
   for (const auto& run : runs) {  // by trial, then start time
     TrialSummary& s = by_trial[run.trial];
     s.trial = run.trial;

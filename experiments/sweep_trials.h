@@ -19,7 +19,7 @@ struct TrialSummary {
   int64_t trial = 0;
   TrialState state = TrialState::kPending;
   int64_t runs = 0;
-  int64_t failures = 0;
+  int64_t failures = 0;  // failed runs plus launches that failed before creating a run
   std::string run_id;   // the done run, else the latest run; empty when none
   std::string status;   // "pending", "running", "finished", "stopped early", "failed", "exhausted"
   std::string stopped_early;  // why, when stopped early
@@ -30,7 +30,9 @@ struct TrialSummary {
 // One summary per trial 0 .. planned - 1 (plus any trial with runs beyond it), by trial.
 // `running_is_live`: a 'running' run counts as running (true) or as lost, to be rerun (false:
 // the sweep that launched it is gone).
-std::vector<TrialSummary> summarize_trials(const std::vector<tracking::SweepRunRecord>& runs, int64_t planned,
+// `assignments`: the sweep_trials rows, for their failed launches.
+std::vector<TrialSummary> summarize_trials(const std::vector<tracking::SweepRunRecord>& runs,
+                                           const std::vector<tracking::SweepTrialRecord>& assignments, int64_t planned,
                                            int64_t max_retries, Direction direction, bool running_is_live);
 
 // The done trials with their values, for TPE.

@@ -212,6 +212,7 @@ CREATE TABLE sweep_trials (
   trial      INTEGER NOT NULL CHECK (trial >= 0),
   assignment TEXT NOT NULL,
   created_at TEXT NOT NULL,
+  failed_launches INTEGER NOT NULL DEFAULT 0 CHECK (failed_launches >= 0),
   PRIMARY KEY (sweep_id, trial)
 );
 )sql";

@@ -253,6 +253,8 @@ class Store {
   // first writer wins, so concurrent array tasks agree).
   std::string record_sweep_trial(const std::string& sweep_id, int64_t trial, const std::string& assignment);
   std::vector<SweepTrialRecord> sweep_trials(const std::string& sweep_id) const;
+  // Counts a trial process that failed before it created a run (it counts as a failed attempt).
+  void add_failed_launch(const std::string& sweep_id, int64_t trial);
   // Every run of the sweep, by trial then start time, with its curve of `metric`.
   std::vector<SweepRunRecord> sweep_runs(const std::string& sweep_id, const std::string& metric) const;
 

@@ -122,11 +122,22 @@ std::vector<SweepTrialRecord> Store::sweep_trials(const std::string& sweep_id) c
   std::vector<SweepTrialRecord> trials;
   run_read(db, fmt::format("read the trials of sweep '{}'", sweep_id), [&] {
     trials.clear();
-    sqlite::Statement rows(db, "SELECT trial, assignment FROM sweep_trials WHERE sweep_id = ?1 ORDER BY trial");
+    sqlite::Statement rows(
+        db, "SELECT trial, assignment, failed_launches FROM sweep_trials WHERE sweep_id = ?1 ORDER BY trial");
     rows.bind_text(1, sweep_id);
-    while (rows.step()) trials.push_back({rows.column_int64(0), rows.column_text(1)});
+    while (rows.step()) trials.push_back({rows.column_int64(0), rows.column_text(1), rows.column_int64(2)});
   });
   return trials;
+}
+
+void Store::add_failed_launch(const std::string& sweep_id, int64_t trial) {
+  sqlite::Database& db = impl_->db;
+  run_write(db, fmt::format("count a failed launch of trial {} of sweep '{}'", trial, sweep_id), [&] {
+    sqlite::Statement update(db,
+                             "UPDATE sweep_trials SET failed_launches = failed_launches + 1 "
+                             "WHERE sweep_id = ?1 AND trial = ?2");
+    update.bind_text(1, sweep_id).bind_int64(2, trial).run();
+  });
 }
 
 std::vector<SweepRunRecord> Store::sweep_runs(const std::string& sweep_id, const std::string& metric) const {

@@ -38,6 +38,7 @@ struct SweepRecord {
 struct SweepTrialRecord {
   int64_t trial = 0;
   std::string assignment;  // "path=value" lines
+  int64_t failed_launches = 0;  // trial processes that failed before creating a run
 };
 
 // One run of a trial (a trial has several when it was retried).

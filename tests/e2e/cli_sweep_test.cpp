@@ -159,3 +159,60 @@ TEST_F(CliSweep, BadSweepFilesAreRefusedBeforeAnyTrial) {
 
 }  // namespace
 }  // namespace mmoe::e2e
+
+namespace mmoe::e2e {
+namespace {
+
+TEST_F(CliSweep, MedianStoppingStopsAClearlyWorseTrial) {
+  // Sequential trials: trial 0 (lr 0.01) runs alone to the end; trial 1 (lr 1e-7, it barely
+  // moves from its initial weights) is judged against trial 0's value at each epoch and stopped.
+  // 40 epochs leave the executor (polling every 200 ms) ample time to stop it first.
+  const auto file = write_file("median.yaml", "name: median\nbase: " + config_path_.string() +
+                                                  "\nmethod: grid\nparallelism: 1\n"
+                                                  "early_termination: {method: median, min_epochs: 1, min_trials: 1}\n"
+                                                  "parameters:\n  optim.lr: {values: [0.01, 1.0e-7]}\n"
+                                                  "  train.epochs: {values: [40]}\n");
+  auto r = mmoe({"sweep", "run", file.string(), "--store", store_.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("trial 1 stopped: median stopping at epoch"));
+  const auto runs = query(store_,
+                          "SELECT r.trial, r.status, t.value, (SELECT COUNT(*) FROM epochs AS e WHERE e.run_id = r.id) "
+                          "FROM runs AS r LEFT JOIN tags AS t ON t.run_id = r.id AND t.key = 'mmoe.sweep.stopped_early' "
+                          "ORDER BY r.trial");
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0][1], "finished");
+  EXPECT_EQ(runs[0][2], "NULL");
+  EXPECT_EQ(runs[0][3], "40");
+  EXPECT_EQ(runs[1][1], "interrupted");
+  EXPECT_THAT(runs[1][2], ::testing::StartsWith("median stopping at epoch "));
+  EXPECT_LT(std::stoi(runs[1][3]), 40);
+  r = mmoe({"sweep", "status", "median", "--store", store_.string()});
+  EXPECT_THAT(r.out, HasSubstr("trials: 1 finished, 1 stopped early"));
+  // Done trials: resuming runs nothing.
+  r = mmoe({"sweep", "run", file.string(), "--store", store_.string()});
+  EXPECT_THAT(r.out, HasSubstr("finished: 0 trial processes started"));
+}
+
+TEST_F(CliSweep, FailingTrialIsRetriedThenTheSweepFails) {
+  // Trial 1's data directory does not exist: the config validator accepts the path, training
+  // refuses it. max_retries 1: two attempts, then the trial is exhausted and the sweep failed.
+  const auto file = write_file("retry.yaml", "name: retry\nbase: " + config_path_.string() +
+                                                 "\nmethod: grid\nparallelism: 2\nmax_retries: 1\n"
+                                                 "parameters:\n  data.dir: {values: [" + dataset_dir_.string() +
+                                                 ", " + (test_dir_ / "no-such-data").string() + "]}\n"
+                                                 "  train.epochs: {values: [2]}\n");
+  auto r = mmoe({"sweep", "run", file.string(), "--store", store_.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("sweep retry"));
+  EXPECT_THAT(r.out, HasSubstr(") failed: 3 trial processes started"));
+  EXPECT_THAT(r.out, HasSubstr("trial 1 started (attempt 2)"));
+  EXPECT_EQ(query(store_, "SELECT status FROM sweeps")[0][0], "failed");
+  r = mmoe({"sweep", "status", "retry", "--store", store_.string()});
+  EXPECT_THAT(r.out, HasSubstr("exhausted"));
+  // A re-run does not try an exhausted trial again.
+  r = mmoe({"sweep", "run", file.string(), "--store", store_.string()});
+  EXPECT_THAT(r.out, HasSubstr("failed: 0 trial processes started"));
+}
+
+}  // namespace
+}  // namespace mmoe::e2e

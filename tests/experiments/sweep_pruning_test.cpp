@@ -95,7 +95,7 @@ TEST(SweepTrials, StatesFromRuns) {
       run("r2", 2, "interrupted", "asha", {{1, 0.8}}),
       run("r3", 3, "interrupted"),
       run("r5", 5, "running")};
-  const auto trials = summarize_trials(runs, 5, /*max_retries=*/1, Direction::kMax, /*running_is_live=*/false);
+  const auto trials = summarize_trials(runs, {}, 5, /*max_retries=*/1, Direction::kMax, /*running_is_live=*/false);
   ASSERT_EQ(trials.size(), 6u);  // 0..4 planned, plus 5 which has a run
   EXPECT_EQ(trials[0].state, TrialState::kDone);
   EXPECT_EQ(trials[0].run_id, "r0b");
@@ -109,8 +109,12 @@ TEST(SweepTrials, StatesFromRuns) {
   EXPECT_EQ(trials[4].state, TrialState::kPending);
   EXPECT_EQ(trials[4].status, "pending");
   EXPECT_EQ(trials[5].state, TrialState::kPending);  // its sweep process is gone
-  EXPECT_EQ(summarize_trials(runs, 5, 1, Direction::kMax, true)[5].state, TrialState::kRunning);
-  EXPECT_EQ(summarize_trials(runs, 5, 2, Direction::kMax, false)[1].state, TrialState::kPending);
+  EXPECT_EQ(summarize_trials(runs, {}, 5, 1, Direction::kMax, true)[5].state, TrialState::kRunning);
+  EXPECT_EQ(summarize_trials(runs, {}, 5, 2, Direction::kMax, false)[1].state, TrialState::kPending);
+  // Launches that failed before creating a run count as failures: trial 4 had two.
+  const auto launches = summarize_trials(runs, {{4, "x=1\n", 2}}, 5, 1, Direction::kMax, false);
+  EXPECT_EQ(launches[4].failures, 2);
+  EXPECT_EQ(launches[4].state, TrialState::kExhausted);
 
   const auto best = best_trial(trials, Direction::kMax);
   ASSERT_TRUE(best);
