@@ -20,6 +20,8 @@ struct TrainArgs {
   std::vector<std::string> overrides;
   bool print_config = false;
   std::string resume;
+  std::string sweep_id;
+  int64_t trial = -1;
 };
 
 void print_final_table(const trainer::TrainRunResult& result) {
@@ -48,6 +50,9 @@ void add_train_command(CLI::App& app, const CommandContext& context, Action& act
   cmd->add_option("--resume", args->resume,
                   "Continue a run from a checkpoint: 'auto' (the newest resumable one under train.checkpoint_dir, "
                   "else a new run) or a checkpoint directory (docs/checkpoints.md)");
+  cmd->add_option("--sweep-id", args->sweep_id, "Record the run as a trial of this sweep (set by mmoe sweep)");
+  cmd->add_option("--trial", args->trial, "The trial index within --sweep-id (set by mmoe sweep)")
+      ->check(CLI::NonNegativeNumber);
   cmd->callback([args, context, &action] {
     action = [args, context]() -> int {
       const auto loaded = experiments::load_config_file(args->config_path, args->overrides);
@@ -63,6 +68,11 @@ void add_train_command(CLI::App& app, const CommandContext& context, Action& act
       options.stop_is_preemption = [signal = signals.signal] { return signal->load() != SIGINT; };
       options.console = &progress;
       options.resume = args->resume;
+      if (args->sweep_id.empty() != (args->trial < 0)) {
+        throw experiments::ConfigError("mmoe train: --sweep-id and --trial go together; give both or neither");
+      }
+      options.sweep_id = args->sweep_id;
+      if (args->trial >= 0) options.trial = args->trial;
       options.on_note = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
       options.on_run_created = [&loaded](const std::string& id) {
         fmt::print(stderr, "run {} started (experiment '{}', store {})\n", id, loaded.config.tracking.experiment,

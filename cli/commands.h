@@ -23,5 +23,6 @@ void add_db_commands(CLI::App& app, Action& action);
 void add_eval_command(CLI::App& app, const CommandContext& context, Action& action);
 void add_predict_command(CLI::App& app, Action& action);
 void add_report_command(CLI::App& app, const CommandContext& context, Action& action);  // cmd_report.cpp
+void add_sweep_commands(CLI::App& app, const CommandContext& context, Action& action);  // cmd_sweep.cpp
 
 }  // namespace mmoe::cli

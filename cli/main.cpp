@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
   add_eval_command(app, context, action);
   add_predict_command(app, action);
   add_report_command(app, context, action);
+  add_sweep_commands(app, context, action);
 
   try {
     reject_unknown_subcommand(app, argc, argv);

@@ -205,6 +205,33 @@ CREATE TABLE confusion_matrix (
 );
 )sql";
 
+// Version 4: sweeps (docs/sweeps.md). A sweep's trials are runs with runs.sweep_id and
+// runs.trial (there since version 1); sweep_trials keeps the values each trial was given, so a
+// retried or resumed trial runs with the same values and TPE sees what every trial tried.
+constexpr const char* kVersion4Sweeps = R"sql(
+CREATE TABLE sweeps (
+  id         TEXT PRIMARY KEY CHECK (length(id) = 12 AND id NOT GLOB '*[^0-9a-f]*'),
+  name       TEXT NOT NULL UNIQUE,
+  spec       TEXT NOT NULL,
+  source     TEXT NOT NULL,
+  method     TEXT NOT NULL CHECK (method IN ('grid', 'random', 'tpe')),
+  objective  TEXT NOT NULL,
+  direction  TEXT NOT NULL CHECK (direction IN ('max', 'min')),
+  created_at TEXT NOT NULL,
+  status     TEXT NOT NULL DEFAULT 'running'
+             CHECK (status IN ('running', 'finished', 'failed', 'interrupted'))
+);
+
+CREATE TABLE sweep_trials (
+  sweep_id   TEXT NOT NULL REFERENCES sweeps (id) ON DELETE CASCADE,
+  trial      INTEGER NOT NULL CHECK (trial >= 0),
+  assignment TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  failed_launches INTEGER NOT NULL DEFAULT 0 CHECK (failed_launches >= 0),
+  PRIMARY KEY (sweep_id, trial)
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
@@ -213,6 +240,7 @@ const std::vector<Migration>& schema_migrations() {
        kVersion1},
       {2, "task metrics samples_f1, auc, r2; class_metrics; final_class_metrics view", kVersion2},
       {3, "confusion_matrix (validation confusion counts of multiclass tasks)", kVersion3Confusion},
+      {4, "sweeps, sweep_trials", kVersion4Sweeps},
   };
   return kMigrations;
 }

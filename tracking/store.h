@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "tracking/sweep_records.h"
 
 namespace mmoe::tracking {
 
@@ -52,6 +53,8 @@ struct NewRun {
   std::string command_line;
   std::string monitor;  // name of the monitored metric, e.g. "val_weighted_f1"
   std::string monitor_mode;  // "max" or "min"; empty: inferred from the name (min for losses, MAE, RMSE)
+  std::string sweep_id;      // empty: not part of a sweep
+  std::optional<int64_t> trial;  // the trial index within the sweep
 };
 
 // One class of a classification task on one split at the end of one epoch.
@@ -270,6 +273,23 @@ class Store {
   // (store_merge.cpp). A run already here with identical content is skipped; with different
   // content it is a StoreError naming the run, and nothing of this source is copied.
   MergeReport merge_from(const std::filesystem::path& source);
+
+  // Sweeps (store_sweeps.cpp, docs/sweeps.md).
+  // Sets (replaces) one tag of a run; StoreError when the run does not exist.
+  void set_tag(const std::string& run_id, const std::string& key, const std::string& value);
+  // Inserts a sweep with status 'running'; StoreError when the name is taken.
+  std::string create_sweep(const NewSweep& sweep);
+  // By full id, unique id prefix, or name; nullopt when none.
+  std::optional<SweepRecord> find_sweep(const std::string& id_prefix_or_name) const;
+  void set_sweep_status(const std::string& sweep_id, const std::string& status);
+  // Records the values of a trial unless it has some already; returns the stored values (the
+  // first writer wins, so concurrent array tasks agree).
+  std::string record_sweep_trial(const std::string& sweep_id, int64_t trial, const std::string& assignment);
+  std::vector<SweepTrialRecord> sweep_trials(const std::string& sweep_id) const;
+  // Counts a trial process that failed before it created a run (it counts as a failed attempt).
+  void add_failed_launch(const std::string& sweep_id, int64_t trial);
+  // Every run of the sweep, by trial then start time, with its curve of `metric`.
+  std::vector<SweepRunRecord> sweep_runs(const std::string& sweep_id, const std::string& metric) const;
 
  private:
   struct Impl;

@@ -240,8 +240,8 @@ std::string Store::create_run(const NewRun& run) {
     sqlite::Statement insert(
         db,
         "INSERT INTO runs (id, experiment_id, name, status, config_yaml, config_hash, git_commit, "
-        "host, world_size, command_line, monitor, monitor_mode, started_at, heartbeat_at) "
-        "VALUES (?1, ?2, ?3, 'running', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)");
+        "host, world_size, command_line, monitor, monitor_mode, started_at, heartbeat_at, sweep_id, "
+        "trial) VALUES (?1, ?2, ?3, 'running', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14)");
     insert.bind_text(1, id).bind_int64(2, experiment);
     insert.bind_text(3, run.name.empty()
                             ? fmt::format("{}-{}", run.experiment, id.substr(0, kShortIdLength))
@@ -250,7 +250,7 @@ std::string Store::create_run(const NewRun& run) {
     insert.bind_text_or_null(6, run.git_commit).bind_text(7, run.host);
     insert.bind_int64(8, run.world_size).bind_text(9, run.command_line);
     insert.bind_text(10, run.monitor).bind_text_or_null(11, run.monitor_mode.empty() ? monitor_mode(run.monitor) : run.monitor_mode);
-    insert.bind_text(12, now).run();
+    insert.bind_text(12, now).bind_text_or_null(13, run.sweep_id).bind_optional_int64(14, run.trial).run();
 
     sqlite::Statement param(db, "INSERT INTO params (run_id, key, value) VALUES (?1, ?2, ?3)");
     for (const auto& [key, value] : run.params) {

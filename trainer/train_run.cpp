@@ -75,6 +75,8 @@ std::string create_run(tracking::Store& store, const experiments::LoadedConfig& 
   run.command_line = options.command_line;
   run.monitor = trainer.monitor_name();
   run.monitor_mode = trainer.monitor_mode();
+  run.sweep_id = options.sweep_id;
+  run.trial = options.trial;
   return store.create_run(run);
 }
 

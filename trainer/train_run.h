@@ -12,6 +12,7 @@
 #include <atomic>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "experiments/config_loader.h"
@@ -40,6 +41,9 @@ struct TrainRunOptions {
   // With several ranks: called with "rank R failed: <error>" just before this rank aborts the
   // job (nothing runs after the abort, so print it here). May be empty.
   std::function<void(const std::string& line)> on_rank_failure;
+  // A trial of a sweep (mmoe sweep): recorded in runs.sweep_id and runs.trial. Empty: none.
+  std::string sweep_id;
+  std::optional<int64_t> trial;
 };
 
 struct TrainRunResult {

@@ -33,6 +33,23 @@ std::vector<std::vector<std::string>> query(const std::filesystem::path& store, 
   return rows;
 }
 
+void execute(const std::filesystem::path& store, const std::string& sql) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(store.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    throw std::runtime_error("cannot open " + store.string());
+  }
+  sqlite3_busy_timeout(db, 10000);
+  char* error = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    const std::string message = error ? error : "unknown error";
+    sqlite3_free(error);
+    sqlite3_close(db);
+    throw std::runtime_error("probe statement failed: " + message);
+  }
+  sqlite3_close(db);
+}
+
 int count_running(const std::filesystem::path& store) {
   const auto rows = query(store, "SELECT count(*) FROM runs WHERE status = 'running'");
   return rows.empty() ? 0 : std::stoi(rows[0][0]);

@@ -43,7 +43,7 @@ TEST(StoreOpen, CreatesTheLatestSchemaVersionWithWal) {
   const auto path = dir / "runs.db";
   { Store store = Store::open(path); }
   EXPECT_EQ(query_rows(path, "SELECT version FROM schema_version ORDER BY version"),
-            (std::vector<std::vector<std::string>>{{"1"}, {"2"}, {"3"}}));
+            (std::vector<std::vector<std::string>>{{"1"}, {"2"}, {"3"}, {"4"}}));
   EXPECT_EQ(query_value(path, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(query_value(path, "PRAGMA application_id"), "1296912197");
   EXPECT_EQ(query_value(path, "PRAGMA integrity_check"), "ok");
