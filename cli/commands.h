@@ -22,5 +22,6 @@ void add_data_commands(CLI::App& app, Action& action);
 void add_db_commands(CLI::App& app, Action& action);
 void add_eval_command(CLI::App& app, const CommandContext& context, Action& action);
 void add_predict_command(CLI::App& app, Action& action);
+void add_cache_commands(CLI::App& app, Action& action);
 
 }  // namespace mmoe::cli

@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
   add_db_commands(app, action);
   add_eval_command(app, context, action);
   add_predict_command(app, action);
+  add_cache_commands(app, action);
 
   try {
     reject_unknown_subcommand(app, argc, argv);
