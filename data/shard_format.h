@@ -46,9 +46,6 @@ struct ShardProvenance {
   std::string weights_hash;
   std::string preprocessing;
   std::string pooling;
-  // More root attributes by name, e.g. the feature cache's views, manifest_sha256 and
-  // provenance_sha256 (docs/shard-format.md); names must not clash with the ones above.
-  std::map<std::string, std::string> extra;
 };
 
 // One shard in memory; labels use the in-memory encoding of core/task_type.h.

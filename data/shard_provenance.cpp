@@ -17,9 +17,7 @@ std::string read_shard_provenance(const std::filesystem::path& shard) {
   const auto handle = h5::checked(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, file,
                                   "opening the shard (is it an HDF5 file?)");
   std::string line;
-  for (const char* name : {"backbone", "weights_hash", "preprocessing", "pooling", "views", "manifest_sha256"}) {
-    const bool optional = std::string(name) == "views" || std::string(name) == "manifest_sha256";
-    if (optional && H5Aexists(handle.get(), name) <= 0) continue;
+  for (const char* name : {"backbone", "weights_hash", "preprocessing", "pooling"}) {
     line += std::string(line.empty() ? "" : "; ") + name + "=" + h5::read_string_attribute(handle.get(), name, file);
   }
   return line;

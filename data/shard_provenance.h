@@ -13,8 +13,9 @@ namespace mmoe::data {
 
 inline constexpr const char* kAllowMixedProvenance = "allow_mixed_provenance";
 
-// The provenance of one shard as one line: backbone, weights_hash, preprocessing, pooling and
-// (when present) views and manifest_sha256 root attributes. DataError for a missing or non-HDF5 file.
+// The provenance of one shard as one line: its backbone, weights_hash, preprocessing and pooling
+// root attributes (`mmoe cache` puts views, seed and the manifest's SHA-256 into preprocessing).
+// DataError for a missing or non-HDF5 file.
 std::string read_shard_provenance(const std::filesystem::path& shard);
 
 // DataError naming the first two shards that differ, unless the manifest's attributes set

@@ -157,7 +157,6 @@ std::string write_shard(const std::filesystem::path& path, const ShardTensors& s
     h5::write_string_attribute(out.get(), "weights_hash", provenance.weights_hash, file);
     h5::write_string_attribute(out.get(), "preprocessing", provenance.preprocessing, file);
     h5::write_string_attribute(out.get(), "pooling", provenance.pooling, file);
-    for (const auto& [name, value] : provenance.extra) h5::write_string_attribute(out.get(), name, value, file);
     h5::write_string_attribute(out.get(), "created_at", utc_now_iso8601(), file);
     h5::check_status(H5Fflush(out.get(), H5F_SCOPE_GLOBAL), file, "flushing");
   } catch (...) {

@@ -49,22 +49,22 @@ DecodedImage decode_views(const ImageManifest& manifest, const CacheConfig& conf
   }
 }
 
-// The provenance of every shard of this config.
+// The provenance of every shard of this config: the shard's backbone, weights_hash and pooling
+// attributes, and a preprocessing attribute naming every setting, the views, the seed, the
+// backbone dtype and the manifest's SHA-256.
 ShardProvenance make_provenance(const CacheConfig& config, const std::string& backbone_sha256,
                                 const std::string& manifest_sha256) {
   ShardProvenance provenance;
   provenance.backbone = config.backbone.filename().string();
   provenance.weights_hash = backbone_sha256;
-  provenance.preprocessing = describe(config.preprocess, config.views) + " seed=" + std::to_string(config.seed);
+  provenance.preprocessing = describe(config.preprocess, config.views) + " seed=" + std::to_string(config.seed) +
+                             " dtype=" + to_string(config.dtype) + " manifest_sha256=" + manifest_sha256;
   provenance.pooling = to_string(config.pooling);
-  provenance.extra["views"] = std::to_string(config.views);
-  provenance.extra["manifest_sha256"] = manifest_sha256;
-  provenance.extra["backbone_dtype"] = to_string(config.dtype);
-  provenance.extra["provenance_sha256"] =
-      sha256_hex(provenance.backbone + "\n" + provenance.weights_hash + "\n" + provenance.preprocessing + "\n" +
-                 provenance.pooling + "\n" + provenance.extra["views"] + "\n" + manifest_sha256 + "\n" +
-                 provenance.extra["backbone_dtype"]);
   return provenance;
+}
+
+std::string provenance_hash(const ShardProvenance& p) {
+  return sha256_hex(p.backbone + "\n" + p.weights_hash + "\n" + p.preprocessing + "\n" + p.pooling);
 }
 
 // True when the unit is complete from an earlier run with this provenance.
@@ -108,7 +108,10 @@ class UnitWriter {
     while (next < unit.rows.size() || !pending.empty()) {
       while (next < unit.rows.size() && pending.size() < window) {
         const int64_t row = unit.rows[next++];
-        pending.emplace_back(row, pool_.submit([this, &unit, row] { return decode_views(manifest_, config_, unit, row); }));
+        // The job refers to the manifest, config and unit only: they outlive the pool, this writer may not.
+        pending.emplace_back(row, pool_.submit([&manifest = manifest_, &config = config_, &unit, row] {
+          return decode_views(manifest, config, unit, row);
+        }));
       }
       auto [row, future] = std::move(pending.front());
       pending.pop_front();
@@ -128,7 +131,7 @@ class UnitWriter {
     }
     flush();
     record.rows = static_cast<int64_t>(row_of.size());
-    record.provenance_sha256 = provenance_.extra.at("provenance_sha256");
+    record.provenance_sha256 = provenance_hash(provenance_);
     if (record.rows > 0) {
       const auto rows = torch::tensor(row_of, torch::kInt64);
       ShardTensors tensors;
@@ -181,7 +184,7 @@ CacheRankResult cache_rank(const CacheConfig& config, int64_t rank, int64_t worl
   UnitWriter writer(config, manifest, backbone, pool, provenance);
   int64_t done = 0;
   for (const auto* unit : mine) {
-    if (unit_is_complete(config, *unit, provenance.extra.at("provenance_sha256"))) {
+    if (unit_is_complete(config, *unit, provenance_hash(provenance))) {
       ++result.units_skipped;
     } else {
       writer.write(*unit, result);

@@ -203,7 +203,9 @@ TEST_F(FeatureCacheTest, TrainImagesGetKAugmentedViewsDeterministically) {
   std::set<int32_t> train_views;
   for (const auto& [key, features] : rows) {
     if (key.first < 5) train_views.insert(key.second);
-    if (key.first == 5 || key.first == 6) EXPECT_EQ(key.second, 0);  // val: plain view only
+    if (key.first == 5 || key.first == 6) {
+      EXPECT_EQ(key.second, 0);  // val: plain view only
+    }
   }
   EXPECT_EQ(train_views, (std::set<int32_t>{1, 2, 3}));
   // Colour jitter changed the red image's features; a second run writes the same ones.

@@ -20,9 +20,9 @@ TEST(ShardProvenanceTest, MixedProvenanceRefusedUnlessAllowed) {
   shard.sample_id = torch::arange(2, torch::kInt64);
   shard.view = torch::zeros({2}, torch::kInt32);
   shard.labels["t"] = torch::tensor({0, 1}, torch::kInt64);
-  ShardProvenance dino{"dinov2.pt", "aaaa", "resize=256 crop=224", "cls", {{"views", "2"}}};
+  ShardProvenance dino{"dinov2.pt", "aaaa", "resize=256 crop=224 views=2", "cls"};
   auto other = dino;
-  other.extra["views"] = "4";
+  other.preprocessing = "resize=256 crop=224 views=4";
   DatasetManifest manifest;
   manifest.feature_dim = 3;
   manifest.tasks = {task};
@@ -30,7 +30,7 @@ TEST(ShardProvenanceTest, MixedProvenanceRefusedUnlessAllowed) {
                      {"b.h5", "train", 2, write_shard(dir / "b.h5", shard, {task}, dino), 0}};
   EXPECT_NO_THROW(check_shard_provenance(dir, manifest));
   EXPECT_EQ(read_shard_provenance(dir / "a.h5"),
-            "backbone=dinov2.pt; weights_hash=aaaa; preprocessing=resize=256 crop=224; pooling=cls; views=2");
+            "backbone=dinov2.pt; weights_hash=aaaa; preprocessing=resize=256 crop=224 views=2; pooling=cls");
   manifest.shards.push_back({"c.h5", "val", 2, write_shard(dir / "c.h5", shard, {task}, other), 0});
   try {
     check_shard_provenance(dir, manifest);
