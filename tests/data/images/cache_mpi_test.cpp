@@ -4,6 +4,8 @@
 
 #include <sstream>
 
+#include <unistd.h>
+
 #include "data/dataset_manifest.h"
 #include "data/images/cache_config.h"
 #include "data/images/feature_cache.h"
