@@ -24,5 +24,6 @@ void add_eval_command(CLI::App& app, const CommandContext& context, Action& acti
 void add_predict_command(CLI::App& app, Action& action);
 void add_report_command(CLI::App& app, const CommandContext& context, Action& action);  // cmd_report.cpp
 void add_sweep_commands(CLI::App& app, const CommandContext& context, Action& action);  // cmd_sweep.cpp
+void add_cache_commands(CLI::App& app, Action& action);
 
 }  // namespace mmoe::cli

@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
   add_predict_command(app, action);
   add_report_command(app, context, action);
   add_sweep_commands(app, context, action);
+  add_cache_commands(app, action);
 
   try {
     reject_unknown_subcommand(app, argc, argv);

@@ -23,6 +23,14 @@ if(NOT CLI11_FOUND)
   target_include_directories(CLI11::CLI11 INTERFACE "${MMOE_CLI11_INCLUDE}")
 endif()
 
+# Image codecs of data/images (mmoe cache): libpng and libjpeg-turbo's TurboJPEG API.
+find_package(PNG REQUIRED)
+find_library(MMOE_TURBOJPEG_LIBRARY turbojpeg REQUIRED)
+find_path(MMOE_TURBOJPEG_INCLUDE turbojpeg.h REQUIRED)
+add_library(mmoe_image_codecs INTERFACE)
+target_include_directories(mmoe_image_codecs SYSTEM INTERFACE "${MMOE_TURBOJPEG_INCLUDE}")
+target_link_libraries(mmoe_image_codecs INTERFACE PNG::PNG "${MMOE_TURBOJPEG_LIBRARY}")
+
 # HDF5 as one imported target.
 add_library(mmoe_hdf5 INTERFACE)
 target_include_directories(mmoe_hdf5 SYSTEM INTERFACE ${HDF5_INCLUDE_DIRS})

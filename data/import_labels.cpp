@@ -148,7 +148,8 @@ std::pair<std::string, TaskType> parse_task_declaration(const std::string& text)
   return {text.substr(0, colon), *type};
 }
 
-ImportedLabels read_labels_csv(const std::filesystem::path& path, const std::map<std::string, TaskType>& declared) {
+ImportedLabels read_labels_csv(const std::filesystem::path& path, const std::map<std::string, TaskType>& declared,
+                               const std::set<std::string>& other_columns) {
   const std::string file = path.string();
   const auto records = read_csv(path);
   const auto& header = records.front().cells;
@@ -164,6 +165,7 @@ ImportedLabels read_labels_csv(const std::filesystem::path& path, const std::map
       throw DataError(at + ": column name '" + name + "' cannot be a task name (no '/', '.' or '..')");
     }
     if (!seen.insert(name).second) throw DataError(at + ": column '" + name + "' appears twice in the header");
+    if (other_columns.count(name)) continue;
     if (name == kSampleIdColumn) {
       sample_id = Column{name, c};
     } else {
@@ -171,7 +173,7 @@ ImportedLabels read_labels_csv(const std::filesystem::path& path, const std::map
     }
   }
   for (const auto& [name, type] : declared) {
-    if (!seen.count(name) || name == kSampleIdColumn) {
+    if (!seen.count(name) || name == kSampleIdColumn || other_columns.count(name)) {
       std::string list;
       for (const auto& column : task_columns) list += (list.empty() ? "" : ", ") + column.name;
       throw DataError("--task " + name + ":" + to_string(type) + ": " + file + " has no task column '" + name +

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,7 +37,9 @@ struct ImportedLabels {
 // DataError naming file, line and column for: a missing or empty file, a header without tasks,
 // an empty, duplicate or unusable column name, a declaration for a column that does not exist,
 // a non-number in a regression column, a non-integer sample_id, a multiclass column with fewer
-// than 2 classes, a column without any label.
-ImportedLabels read_labels_csv(const std::filesystem::path& path, const std::map<std::string, TaskType>& declared);
+// than 2 classes, a column without any label. Columns named in `other_columns` (e.g. an image
+// manifest's path and split) are neither tasks nor checked.
+ImportedLabels read_labels_csv(const std::filesystem::path& path, const std::map<std::string, TaskType>& declared,
+                               const std::set<std::string>& other_columns = {});
 
 }  // namespace mmoe::data

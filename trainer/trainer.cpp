@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "data/feature_statistics.h"
+#include "data/shard_provenance.h"
 #include "data/shard_reader.h"
 #include "models/gate_stats.h"
 #include "models/make_model.h"
@@ -60,6 +61,7 @@ Trainer::Trainer(experiments::Config config, distributed::Communicator& communic
   device_ = choose_device(config_.train.device, local_rank);
   if (config_.train.num_threads > 0) torch::set_num_threads(static_cast<int>(config_.train.num_threads));
   manifest_ = data::load_manifest(config_.data.dir);
+  data::check_shard_provenance(config_.data.dir, manifest_);  // features of one backbone and preprocessing
   const auto tasks = select_tasks(config_, manifest_);
   // The heads as configured; apply_training_statistics completes them once the train split is read.
   auto heads = head_specs(config_, tasks);
