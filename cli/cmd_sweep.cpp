@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <csignal>
 #include <map>
 
 #include <fmt/format.h>
@@ -13,6 +14,7 @@
 #include "experiments/config_loader.h"
 #include "experiments/sweep_driver.h"
 #include "experiments/sweep_parse.h"
+#include "tracking/compare_report.h"
 #include "tracking/store.h"
 #include "tracking/text_table.h"
 #include "trainer/train_error.h"
@@ -22,6 +24,8 @@ namespace mmoe::cli {
 namespace {
 
 struct SweepArgs {
+  std::string out;              // report: output directory
+  std::string format = "both";  // report: png | svg | both
   std::string file;
   std::string id;
   int64_t trial = 0;
@@ -101,7 +105,7 @@ int run_sweep(const SweepArgs& args) {
     fmt::print("sweep {} ({}): {}\n", spec.name, outcome.sweep_id, outcome.status);
     return kExitOk;
   }
-  options.stop_requested = install_stop_signal_handlers();
+  options.stop_requested = install_stop_signal_handlers().requested;
   const auto outcome = experiments::run_sweep_local(spec, text, options);
   const auto best = experiments::best_trial(outcome.trials, spec.direction);
   fmt::print("sweep {} ({}) {}: {} trial processes started", spec.name, outcome.sweep_id, outcome.status, outcome.launched);
@@ -137,7 +141,10 @@ int run_trial(const SweepArgs& args) {
     const auto loaded = experiments::load_config_file(spec.base, overrides);
     trainer::TrainRunOptions options;
     options.command_line = fmt::format("mmoe sweep run-trial {} {} --store {}", sweep.record.id, args.trial, args.store);
-    options.stop_requested = install_stop_signal_handlers();
+    const auto signals = install_stop_signal_handlers();
+    options.stop_requested = signals.requested;
+    // An array task's SIGTERM / SIGUSR1 is the scheduler's: the run is preempted, resumable.
+    options.stop_is_preemption = [signal = signals.signal] { return signal->load() != SIGINT; };
     options.sweep_id = sweep.record.id;
     options.trial = args.trial;
     options.on_note = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
@@ -205,6 +212,43 @@ void add_sweep_commands(CLI::App& app, const CommandContext& context, Action& ac
       }
       fmt::print("trial {}\nrun {}\n{} {} at epoch {}\nvalues {}\n", found->trial, found->run_id, sweep.spec.metric,
                  *found->objective, found->objective_epoch, values);
+      return kExitOk;
+    };
+  });
+
+  auto report_args = std::make_shared<SweepArgs>();
+  auto* report = sweep->add_subcommand(
+      "report", "The objective against every swept hyperparameter, and the trials ranked (docs/report.md)");
+  report->add_option("id", report_args->id, "Sweep id, unique id prefix, or name")->required();
+  add_store_option(*report, report_args->store, context);
+  report->add_option("--out", report_args->out, "Output directory (default sweep-report-<sweep id>)");
+  report->add_option("--format", report_args->format, "png, svg or both")
+      ->check(CLI::IsMember({"png", "svg", "both"}));
+  report->callback([report_args, &action] {
+    action = [report_args]() -> int {
+      const auto store = tracking::Store::open_existing(report_args->store);
+      const auto sweep = load_stored_sweep(store, report_args->id);
+      const auto trials = experiments::trial_summaries(store, sweep.record.id, sweep.spec, sweep.planned, true);
+      std::vector<std::string> runs;
+      for (const auto& t : trials) {
+        if (!t.run_id.empty()) runs.push_back(t.run_id);
+      }
+      if (runs.size() < 2) {
+        throw experiments::SweepError(fmt::format("sweep {} has {} trial run(s); a report compares at least 2 (see mmoe "
+                                                  "sweep status {})", sweep.record.id, runs.size(), sweep.record.id));
+      }
+      tracking::CompareReportOptions options;
+      options.out_dir = report_args->out.empty() ? "sweep-report-" + sweep.record.id : report_args->out;
+      options.formats = {tracking::PlotFormat::kPng, tracking::PlotFormat::kSvg};
+      if (report_args->format != "both") {
+        options.formats = {report_args->format == "png" ? tracking::PlotFormat::kPng : tracking::PlotFormat::kSvg};
+      }
+      options.metric = sweep.spec.metric;
+      options.mode = sweep.spec.direction == experiments::Direction::kMin ? tracking::MetricMode::kMin
+                                                                           : tracking::MetricMode::kMax;
+      const auto written = tracking::write_compare_report(store, runs, options);
+      fmt::print("sweep {} ({}): {} trials\n{}", sweep.spec.name, sweep.record.id, runs.size(),
+                 tracking::format_compare_report(written));
       return kExitOk;
     };
   });

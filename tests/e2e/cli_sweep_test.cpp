@@ -1,6 +1,9 @@
 // mmoe sweep: a 4-trial local grid sweep with parallelism 2 on the synthetic dataset (runs
 // linked to the sweep, `sweep best` against a SQL max, resume reruns nothing), the slurm
 // executor's array script and `sweep run-trial`, and bad sweep files refused before any trial.
+#include <chrono>
+#include <thread>
+
 #include <gmock/gmock.h>
 
 #include <cstdlib>
@@ -132,10 +135,35 @@ TEST_F(CliSweep, SlurmSubmissionNeedsACluster) {
     GTEST_SKIP() << "no SLURM cluster runs on this host (sinfo unavailable or failing); the array script is "
                     "tested by SlurmArrayScriptAndRunTrial";
   }
+  // A real 4-trial job array: every array task trains its trial into the store.
   const auto file = sweep_file("submitted");
-  const auto r = mmoe({"sweep", "run", file.string(), "--store", store_.string(), "--executor", "slurm"});
+  auto r = mmoe({"sweep", "run", file.string(), "--store", store_.string(), "--executor", "slurm"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("submitted"));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(400);
+  std::string finished;
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      finished = query(store_, "SELECT COUNT(*) FROM runs WHERE status = 'finished' AND sweep_id IS NOT NULL")[0][0];
+    } catch (const std::exception&) {
+      // written by the array tasks right now
+    }
+    if (finished == "4") break;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  ASSERT_EQ(finished, "4") << "the array's trials did not all finish";
+  EXPECT_EQ(query(store_, "SELECT COUNT(DISTINCT trial) FROM runs WHERE sweep_id IS NOT NULL")[0][0], "4");
+  r = mmoe({"sweep", "best", "submitted", "--store", store_.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  // And the sweep report over its trials (needs gnuplot, which CI installs).
+  if (std::system("command -v gnuplot >/dev/null 2>&1") == 0) {
+    const auto out = test_dir_ / "sweep-report";
+    r = mmoe({"sweep", "report", "submitted", "--store", store_.string(), "--out", out.string(), "--format", "svg"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(std::filesystem::exists(out / "compare.html"));
+    EXPECT_TRUE(std::filesystem::exists(out / "metric_vs_model_num_experts.svg")) << r.out;
+    EXPECT_TRUE(std::filesystem::exists(out / "metric_vs_optim_lr.svg")) << r.out;
+  }
 }
 
 TEST_F(CliSweep, BadSweepFilesAreRefusedBeforeAnyTrial) {
