@@ -11,6 +11,15 @@
 
 namespace mmoe::trainer::testing {
 
+// What `mmoe synth` writes: a rewritten shard keeps it (training refuses mixed provenance).
+data::ShardProvenance synthetic_provenance() {
+  data::ShardProvenance provenance;
+  provenance.backbone = "synthetic";
+  provenance.preprocessing = "none";
+  provenance.pooling = "none";
+  return provenance;
+}
+
 TempDataset::TempDataset(const std::string& name, int64_t rows) {
   static std::atomic<int> counter{0};
   root_ = std::filesystem::temp_directory_path() /
@@ -41,7 +50,7 @@ void TempDataset::set_train_price(const std::vector<int64_t>& rows, float value)
       if (row >= first && row < first + n) price[row - first] = value;
     }
     first += n;
-    entry.sha256 = data::write_shard(path, shard, manifest.tasks, data::ShardProvenance{});
+    entry.sha256 = data::write_shard(path, shard, manifest.tasks, synthetic_provenance());
     entry.bytes = static_cast<int64_t>(std::filesystem::file_size(path));
   }
   data::save_manifest(dir(), manifest);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "data/shard_format.h"
 #include "experiments/config.h"
 #include "trainer/epoch_report.h"
 
@@ -27,6 +28,10 @@ class TempDataset {
  private:
   std::filesystem::path root_;
 };
+
+// The provenance `mmoe synth` writes: a test that rewrites a synthetic shard must keep it,
+// since training refuses shards of mixed provenance.
+data::ShardProvenance synthetic_provenance();
 
 // 2 experts of [16], towers [8], batch 64, 1 thread, CPU, seed 0.
 experiments::Config small_config(const std::filesystem::path& data_dir, int64_t epochs);

@@ -18,6 +18,7 @@
 #include "experiments/config_loader.h"
 #include "tracking/store.h"
 #include "trainer/train_run.h"
+#include "tests/trainer/loop_test_util.h"
 #include "trainer/trainer.h"
 
 namespace mmoe::trainer {
@@ -41,7 +42,7 @@ class NonFiniteFeatures : public ::testing::Test {
       shard.features[3][0] = std::numeric_limits<float>::quiet_NaN();
       shard.features[10][7] = std::numeric_limits<float>::quiet_NaN();
       shard.features[20][2] = std::numeric_limits<float>::infinity();
-      entry.sha256 = data::write_shard(path, shard, manifest.tasks, data::ShardProvenance{});
+      entry.sha256 = data::write_shard(path, shard, manifest.tasks, testing::synthetic_provenance());
       entry.bytes = static_cast<int64_t>(std::filesystem::file_size(path));
       train_shard_ = path.string();
     }
