@@ -61,7 +61,6 @@ Trainer::Trainer(experiments::Config config, distributed::Communicator& communic
   device_ = choose_device(config_.train.device, local_rank);
   if (config_.train.num_threads > 0) torch::set_num_threads(static_cast<int>(config_.train.num_threads));
   manifest_ = data::load_manifest(config_.data.dir);
-  data::check_shard_provenance(config_.data.dir, manifest_);  // features of one backbone and preprocessing
   const auto tasks = select_tasks(config_, manifest_);
   // The heads as configured; apply_training_statistics completes them once the train split is read.
   auto heads = head_specs(config_, tasks);
@@ -84,6 +83,8 @@ Trainer::Trainer(experiments::Config config, distributed::Communicator& communic
     train_ = data::load_split(config_.data.dir, manifest_, config_.data.train_split, tasks, non_finite);
     val_ = data::load_split(config_.data.dir, manifest_, config_.data.val_split, tasks, non_finite);
   }
+  // After the splits' own checks (sizes, checksums name a damaged file better than HDF5 does).
+  data::check_shard_provenance(config_.data.dir, manifest_);  // features of one backbone and preprocessing
   const int64_t train_rows = streaming ? train_source_.rows() : train_.rows();
   data::RowSamplerOptions sampling;
   sampling.rows = train_rows;
