@@ -2,7 +2,6 @@
 #include <unistd.h>
 
 #include <climits>
-#include <csignal>
 #include <map>
 
 #include <fmt/format.h>
@@ -144,7 +143,7 @@ int run_trial(const SweepArgs& args) {
     const auto signals = install_stop_signal_handlers();
     options.stop_requested = signals.requested;
     // An array task's SIGTERM / SIGUSR1 is the scheduler's: the run is preempted, resumable.
-    options.stop_is_preemption = [signal = signals.signal] { return signal->load() != SIGINT; };
+    options.stop_is_preemption = signals.preemption_test();
     options.sweep_id = sweep.record.id;
     options.trial = args.trial;
     options.on_note = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };

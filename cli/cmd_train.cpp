@@ -1,5 +1,4 @@
 // mmoe train CONFIG [key=value ...] [--resume auto|PATH]
-#include <csignal>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -65,7 +64,7 @@ void add_train_command(CLI::App& app, const CommandContext& context, Action& act
       options.command_line = context.command_line;
       const auto signals = install_stop_signal_handlers();
       options.stop_requested = signals.requested;
-      options.stop_is_preemption = [signal = signals.signal] { return signal->load() != SIGINT; };
+      options.stop_is_preemption = signals.preemption_test();
       options.console = &progress;
       options.resume = args->resume;
       if (args->sweep_id.empty() != (args->trial < 0)) {

@@ -20,6 +20,10 @@ extern "C" void on_stop_signal(int signal_number) {
 
 }  // namespace
 
+std::function<bool()> StopSignals::preemption_test() const {
+  return [which = signal] { return which->load() != SIGINT; };
+}
+
 StopSignals install_stop_signal_handlers() {
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
